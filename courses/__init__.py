@@ -1,0 +1,3 @@
+"""Courses plugin: courses, modules, items, competence frameworks, question bank, quizzes, cohorts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,176 @@
+"""Wiring the core into an app: extensions, security headers, error pages, templates, blueprints."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import format_decimal, format_percent
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.i18n import LOCALE_NAMES, current_locale, local_datetime, select_locale, select_timezone
+from lms.plugins import Registry, add_indicator, add_nav_item, registry
+
+PACKAGE_DIR = Path(__file__).parent
+log = logging.getLogger("lms")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Foreign keys on, WAL for concurrent readers, and a busy timeout instead of 'database is locked'."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@migrate.configure
+def _version_locations(alembic_config: Any) -> Any:
+    """Alembic finds the core's and every enabled plugin's migrations."""
+    from flask import current_app
+
+    alembic_config.set_main_option("version_locations", " ".join(registry(current_app).migration_dirs))
+    return alembic_config
+
+
+def init_extensions(app: Flask) -> None:
+    app.extensions["lms"] = Registry(migration_dirs=[str(PACKAGE_DIR / "migrations" / "versions")])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+def init_core(app: Flask) -> None:
+    from lms.accounts.views import bp as accounts_bp
+    from lms.audit.views import bp as audit_bp
+    from lms.cli import register_commands
+    from lms.orgs.views import bp as orgs_bp
+    from lms.pages import bp as pages_bp
+    from lms.permissions import GLOBAL, can
+
+    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    register_commands(app)
+
+    add_nav_item(app, "orgs.index", _l("Organisations"), lambda user: can(user, "org.view"), order=10)
+    add_nav_item(app, "accounts.users", _l("People"), lambda user: can(user, "user.view"), order=20)
+    add_nav_item(
+        app, "accounts.target_groups", _l("Target groups"), lambda user: can(user, "targetgroup.edit", GLOBAL), 30
+    )
+    add_nav_item(app, "audit.index", _l("Audit log"), lambda user: can(user, "audit.view"), order=90)
+
+    from lms.orgs.services import count_hubs
+    from lms.accounts.services import count_active_people
+
+    add_indicator(app, "lms.hubs", _l("Digital Education Hubs"), count_hubs)
+    add_indicator(app, "lms.people", _l("Active people"), count_active_people)
+
+    _init_templates(app)
+    _init_security_headers(app)
+    _init_error_pages(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from lms.permissions import can
+
+    def nav_items() -> list[Any]:
+        if not current_user.is_authenticated:
+            return []
+        return [item for item in registry().nav if item.visible(current_user)]
+
+    app.jinja_env.globals.update(
+        can=can,
+        nav_items=nav_items,
+        locale_names=LOCALE_NAMES,
+        current_locale=current_locale,
+        lms_version=__import__("lms").__version__,
+    )
+    app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["number"] = lambda value, fmt=None: format_decimal(value, fmt)
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _init_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The page could not understand what was sent. Please try again.")),
+    401: (_l("Please log in"), _l("You need to log in to open this page.")),
+    403: (_l("Not allowed"), _l("Your roles do not allow you to open this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. Check the link or start again.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("File too large"), _l("The file or form is larger than this site accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a few minutes.")),
+    500: (_l("Something went wrong"), _l("An error happened on our side. It has been logged; please try again.")),
+}
+
+
+def _init_error_pages(app: Flask) -> None:
+    def render_error(code: int) -> Any:
+        title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code == 401 and request.method == "GET":
+            return login_manager.unauthorized()
+        return render_error(code if code in ERROR_TEXTS else 500)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        # Nothing typed is lost: the page shows what was sent and can send it again with a fresh token.
+        kept = [
+            (key, value)
+            for key, value in request.form.items(multi=True)
+            if key != "csrf_token" and "password" not in key
+        ]
+        return render_template("errors/csrf.html", kept=kept, action=request.path), 400
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500)

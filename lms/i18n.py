@@ -1,0 +1,141 @@
+"""Languages: locale and time-zone selection, translated data, Ukrainian sorting, formatting."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, g, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+LOCALE_NAMES = {"uk": "Українська", "en": "English", "fi": "Suomi", "sv": "Svenska"}
+
+
+def select_locale() -> str:
+    """The user's choice (account, then session), then Accept-Language, then the default."""
+    locales = current_app.config["LMS_LOCALES"]
+    forced = g.get("forced_locale")
+    if forced:
+        return str(forced)
+    user = current_user
+    if user and user.is_authenticated and user.locale in locales:
+        return str(user.locale)
+    chosen = session.get("locale")
+    if chosen in locales:
+        return str(chosen)
+    best = request.accept_languages.best_match(locales)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    user = current_user
+    if user and user.is_authenticated and user.timezone:
+        return str(user.timezone)
+    return str(current_app.config["LMS_DEFAULT_TIMEZONE"])
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+class Translated(dict[str, str]):
+    """Text people see, kept per language: ``{"uk": "…", "en": "…"}``.
+
+    ``str()`` gives the current locale's text, falling back to the default locale, then to
+    Ukrainian, then to any language there is.
+    """
+
+    def in_locale(self, locale: str | None = None) -> str:
+        try:
+            locale = locale or current_locale()
+            default = current_app.config["BABEL_DEFAULT_LOCALE"]
+        except RuntimeError:  # outside an app context
+            locale, default = locale or "uk", "uk"
+        for code in (locale, default, "uk", "en"):
+            if self.get(code):
+                return self[code]
+        return next((text for text in self.values() if text), "")
+
+    def __str__(self) -> str:
+        return self.in_locale()
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(self.in_locale()))
+
+
+class TranslatedText(TypeDecorator[Translated]):
+    """The one column type for translated text: JSON text of ``{locale: text}``."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = {"uk": value}
+        clean = {code: text.strip() for code, text in dict(value).items() if text and text.strip()}
+        return json.dumps(clean, ensure_ascii=False, sort_keys=True)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Translated | None:
+        if value is None:
+            return None
+        return Translated(json.loads(value))
+
+
+# Ukrainian alphabetical order, then the letters of neighbouring alphabets, then Latin.
+_ALPHABET = (
+    " 0123456789"
+    "аáбвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя"
+    "aåäæbcčdeéfghijklmnoöøpqrsštuüvwxyzž"
+)
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_RANK = {char: _DIGITS[(i + 1) // 36] + _DIGITS[(i + 1) % 36] for i, char in enumerate(_ALPHABET)}
+_IGNORED = {"'", "ʼ", "’", "`", "-", "‐", ".", ","}
+
+
+def sort_key(*parts: str | None) -> str:
+    """A key that sorts as Ukrainian collation does (Ґ after Г, Є after Е, І and Ї after И).
+
+    Only ``[0-9a-z]`` characters are produced, so the plain string order of any database and
+    collation gives the same result on SQLite and PostgreSQL. Apostrophes and hyphens are ignored,
+    case is ignored; the parts (surname, given name, patronymic) are compared one after another.
+    """
+    out: list[str] = []
+    for part in parts:
+        for char in unicodedata.normalize("NFC", (part or "").lower()):
+            if char in _IGNORED:
+                continue
+            rank = _RANK.get(char)
+            if rank is None:
+                decomposed = unicodedata.normalize("NFD", char)[0]
+                rank = _RANK.get(decomposed, "zz")
+            out.append(rank)
+        out.append("00")
+    return "".join(out)[:255]
+
+
+def casefold_email(email: str) -> str:
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo (as stored in the database)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_datetime(value: datetime | None, format: str = "medium") -> str:
+    """A stored UTC timestamp in the user's time zone and locale."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_datetime(value, format)

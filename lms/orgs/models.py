@@ -1,0 +1,139 @@
+"""Organisations: the cascade's tree (national body → region → training centre / hub)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.i18n import Translated, TranslatedText, sort_key, utcnow
+
+
+class Kind(enum.StrEnum):
+    NATIONAL = "national"
+    REGION = "region"
+    TRAINING_CENTRE = "training_centre"
+    HUB = "hub"
+
+
+class HostType(enum.StrEnum):
+    LIBRARY = "library"
+    ADMIN_SERVICE_CENTRE = "admin_service_centre"
+    SCHOOL = "school"
+    OTHER = "other"
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    TEMPORARILY_CLOSED = "temporarily_closed"
+    RELOCATED = "relocated"
+
+
+KIND_LABELS = {
+    Kind.NATIONAL: _l("National body"),
+    Kind.REGION: _l("Region"),
+    Kind.TRAINING_CENTRE: _l("Training centre"),
+    Kind.HUB: _l("Hub"),
+}
+HOST_TYPE_LABELS = {
+    HostType.LIBRARY: _l("Library"),
+    HostType.ADMIN_SERVICE_CENTRE: _l("Administrative-service centre"),
+    HostType.SCHOOL: _l("School"),
+    HostType.OTHER: _l("Other host"),
+}
+STATUS_LABELS = {
+    Status.OPEN: _l("Open"),
+    Status.TEMPORARILY_CLOSED: _l("Temporarily closed"),
+    Status.RELOCATED: _l("Relocated"),
+}
+# The structured list of services a hub offers.
+SERVICE_LABELS = {
+    "e_services": _l("Help with e-government services"),
+    "digital_literacy": _l("Digital literacy courses"),
+    "cyber_hygiene": _l("Cyber hygiene and fraud protection"),
+    "device_access": _l("Computers and internet access"),
+    "consultations": _l("Individual consultations"),
+    "national_test": _l("National digital literacy test"),
+    "trainer_training": _l("Training of trainers"),
+}
+# Which kinds of organisation may sit under which.
+ALLOWED_PARENTS: dict[Kind, tuple[Kind | None, ...]] = {
+    Kind.NATIONAL: (None, Kind.NATIONAL),
+    Kind.REGION: (Kind.NATIONAL,),
+    Kind.TRAINING_CENTRE: (Kind.REGION,),
+    Kind.HUB: (Kind.REGION, Kind.TRAINING_CENTRE),
+}
+
+
+class Organisation(db.Model):  # type: ignore[name-defined]
+    """A node of the tree. ``path`` ("/1/5/23/") makes subtree checks and scoped lists one query."""
+
+    __tablename__ = "lms_organisation"
+    __table_args__ = (
+        CheckConstraint("kind IN ('national', 'region', 'training_centre', 'hub')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[Translated] = mapped_column(TranslatedText)
+    name_sort: Mapped[str] = mapped_column(String(255), index=True, default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("lms_organisation.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    authority: Mapped[Translated | None] = mapped_column(TranslatedText)
+    is_occupied: Mapped[bool] = mapped_column(Boolean, default=False)
+    host_type: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    settlement: Mapped[str] = mapped_column(String(150), default="")
+    hromada: Mapped[str] = mapped_column(String(200), default="")
+    katotth: Mapped[str | None] = mapped_column(String(19))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    opening_hours: Mapped[str] = mapped_column(String(255), default="")
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(30), default=Status.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Organisation]] = relationship(back_populates="parent")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.code}>"
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def set_name(self, name: dict[str, str] | Translated) -> None:
+        self.name = Translated({code: text for code, text in name.items() if text})
+        self.name_sort = sort_key(self.name.get("uk") or self.name.in_locale())
+
+    @property
+    def kind_label(self) -> Any:
+        return KIND_LABELS[Kind(self.kind)]
+
+    @property
+    def host_type_label(self) -> Any:
+        return HOST_TYPE_LABELS[HostType(self.host_type)] if self.host_type else ""
+
+    @property
+    def status_label(self) -> Any:
+        return STATUS_LABELS[Status(self.status)]
+
+    @property
+    def service_labels(self) -> list[Any]:
+        return [SERVICE_LABELS.get(code, code) for code in self.services or []]
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+    def is_within(self, other: Organisation) -> bool:
+        """True when this organisation is ``other`` or lies in its subtree."""
+        return self.path.startswith(other.path)

@@ -1,0 +1,143 @@
+"""Organisation services: create, edit, move; scoped queries. They flush and log, never commit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, String, func, literal, select, update
+
+from lms import signals
+from lms.audit.services import record
+from lms.extensions import db
+from lms.orgs.models import ALLOWED_PARENTS, Kind, Organisation
+from lms.permissions import Scope
+
+log = logging.getLogger("lms.orgs")
+
+EDITABLE_FIELDS = (
+    "authority",
+    "is_occupied",
+    "host_type",
+    "address",
+    "settlement",
+    "hromada",
+    "katotth",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "services",
+    "status",
+)
+
+
+def parent_problem(kind: str, parent: Organisation | None) -> str | None:
+    """Why ``parent`` cannot hold an organisation of ``kind``, or None when it can."""
+    allowed = ALLOWED_PARENTS[Kind(kind)]
+    if (parent.kind if parent else None) in allowed:
+        return None
+    if parent is None:
+        return _("This kind of organisation needs a parent organisation.")
+    return _(
+        "A %(kind)s cannot be placed under a %(parent)s.",
+        kind=str(Organisation(kind=kind).kind_label).lower(),
+        parent=str(parent.kind_label).lower(),
+    )
+
+
+def by_code(code: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.code == code.strip()))
+
+
+def create_organisation(
+    code: str, kind: str, name: dict[str, str], parent: Organisation | None, **fields: Any
+) -> Organisation:
+    problem = parent_problem(kind, parent)
+    if problem:
+        raise ValueError(problem)
+    organisation = Organisation(code=code.strip(), kind=kind, parent=parent, services=[])
+    organisation.set_name(name)
+    _apply(organisation, fields)
+    db.session.add(organisation)
+    db.session.flush()
+    _set_path(organisation)
+    record("organisation.created", organisation, organisation.path, code=organisation.code, kind=kind)
+    signals.organisation_created.send(current_app._get_current_object(), organisation=organisation)
+    return organisation
+
+
+def update_organisation(organisation: Organisation, name: dict[str, str] | None = None, **fields: Any) -> None:
+    changes: dict[str, Any] = {}
+    if name is not None and dict(organisation.name) != {k: v for k, v in name.items() if v}:
+        changes["name"] = (dict(organisation.name), name)
+        organisation.set_name(name)
+    for key, value in fields.items():
+        old = getattr(organisation, key)
+        if old != value:
+            changes[key] = (old, value)
+    _apply(organisation, fields)
+    if changes:
+        db.session.flush()
+        record("organisation.updated", organisation, organisation.path, changes=changes)
+
+
+def move_organisation(organisation: Organisation, new_parent: Organisation) -> None:
+    """Put ``organisation`` and its whole subtree under ``new_parent``."""
+    if new_parent.is_within(organisation):
+        raise ValueError(_("An organisation cannot be moved into its own subtree."))
+    problem = parent_problem(organisation.kind, new_parent)
+    if problem:
+        raise ValueError(problem)
+    old_parent, old_path = organisation.parent, organisation.path
+    organisation.parent = new_parent
+    new_path = f"{new_parent.path}{organisation.id}/"
+    depth_change = new_parent.depth + 1 - organisation.depth
+    # One UPDATE rewrites the paths of the whole subtree.
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.path.startswith(old_path, autoescape=True))
+        .values(
+            path=literal(new_path, String) + func.substr(Organisation.path, len(old_path) + 1, type_=String),
+            depth=Organisation.depth + depth_change,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.expire_all()
+    record(
+        "organisation.moved",
+        organisation,
+        new_path,
+        old_parent=old_parent.code if old_parent else None,
+        new_parent=new_parent.code,
+    )
+    signals.organisation_moved.send(
+        current_app._get_current_object(), organisation=organisation, old_parent=old_parent
+    )
+
+
+def _apply(organisation: Organisation, fields: dict[str, Any]) -> None:
+    for key, value in fields.items():
+        if key not in EDITABLE_FIELDS:
+            raise TypeError(f"{key} is not an editable organisation field")
+        setattr(organisation, key, value)
+
+
+def _set_path(organisation: Organisation) -> None:
+    parent = organisation.parent
+    organisation.path = f"{parent.path if parent else '/'}{organisation.id}/"
+    organisation.depth = parent.depth + 1 if parent else 0
+
+
+def scoped(scope: Scope) -> Select[tuple[Organisation]]:
+    """Organisations in ``scope``, in Ukrainian alphabetical order."""
+    return select(Organisation).where(scope.filter(Organisation.path)).order_by(Organisation.name_sort)
+
+
+def count_hubs(scope: Scope) -> int:
+    query = select(func.count()).select_from(Organisation).where(
+        Organisation.kind == Kind.HUB, scope.filter(Organisation.path)
+    )
+    return db.session.scalar(query) or 0

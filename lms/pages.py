@@ -1,0 +1,66 @@
+"""Pages of the core that belong to no feature: home, language switch, health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+import lms
+from lms.extensions import db
+from lms.permissions import roles_of, scope
+from lms.plugins import registry
+
+bp = Blueprint("pages", __name__)
+
+
+def safe_next(target: str | None, default: str = "pages.home") -> str:
+    """A local path to go back to; anything pointing elsewhere becomes the default page."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(default)
+
+
+@bp.get("/")
+def home() -> Any:
+    indicators = []
+    if current_user.is_authenticated:
+        where = scope(current_user, "monitoring.view")
+        if where.paths or where.is_everything:
+            indicators = [(item.label, item.count(where)) for item in registry().indicators.values()]
+    return render_template(
+        "pages/home.html",
+        indicators=indicators,
+        roles=roles_of(current_user) if current_user.is_authenticated else [],
+    )
+
+
+@bp.post("/locale")
+def set_locale() -> Any:
+    """Switch the language (kept in the account when logged in, else in the session)."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LMS_LOCALES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # any failure of the database is "error", never a traceback
+        db.session.rollback()
+        database = "error"
+    body = {
+        "status": "ok" if database == "ok" else "error",
+        "version": lms.__version__,
+        "database": database,
+        "plugins": {name: plugin.version for name, plugin in registry().plugins.items()},
+    }
+    return jsonify(body), 200 if database == "ok" else 503

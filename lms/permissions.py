@@ -1,0 +1,144 @@
+"""The one permission check: ``can(user, action, target)``, and the scope that list queries filter by.
+
+Roles are granted over an organisation subtree. A role allows a set of actions; a grant allows them
+on its organisation and everything below it. Plugins add actions with :func:`allow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from lms.accounts.models import Role, User
+from lms.extensions import db
+from lms.orgs.models import Organisation
+
+# role -> actions it allows within the subtree of the grant
+ROLE_ACTIONS: dict[str, set[str]] = {
+    Role.ADMIN: {
+        "org.view",
+        "org.edit",
+        "user.view",
+        "user.create",
+        "user.invite",
+        "user.edit",
+        "user.erase",
+        "role.grant",
+        "audit.view",
+        "monitoring.view",
+        "targetgroup.edit",
+    },
+    Role.MANAGER: {"org.view", "user.view", "monitoring.view"},
+    Role.TRAINER: {"org.view", "user.view", "user.invite"},
+    Role.LEARNER: set(),
+}
+# Actions on things that belong to no organisation (the list of target groups): they need a grant
+# at a root of the tree.
+GLOBAL = object()
+
+
+def allow(role: str, *actions: str) -> None:
+    """Let ``role`` perform more actions (for plugins: ``allow("trainer", "courses.cohort.run")``)."""
+    ROLE_ACTIONS.setdefault(role, set()).update(actions)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisation subtrees in which a user may perform an action."""
+
+    paths: tuple[str, ...]
+    is_everything: bool = False
+
+    def filter(self, path_column: Any) -> ColumnElement[bool]:
+        """A WHERE clause keeping rows whose organisation path lies in the scope."""
+        if self.is_everything:
+            return true()
+        if not self.paths:
+            return false()
+        return or_(*(path_column.startswith(path, autoescape=True) for path in self.paths))
+
+    def contains(self, organisation: Organisation | None) -> bool:
+        if organisation is None:
+            return self.is_everything
+        return self.is_everything or any(organisation.path.startswith(path) for path in self.paths)
+
+
+def _grants(user: User) -> list[tuple[str, str, int | None]]:
+    """(role, organisation path, parent id) of each grant; cached for the request."""
+    cache = g.setdefault("_lms_grants", {})
+    if user.id not in cache:
+        cache[user.id] = [
+            (grant.role, grant.organisation.path, grant.organisation.parent_id) for grant in user.grants
+        ]
+    return cache[user.id]  # type: ignore[no-any-return]
+
+
+def scope(user: Any, action: str) -> Scope:
+    """Where ``user`` may perform ``action``."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(())
+    paths = {path for role, path, _ in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
+    paths = {path for path in paths if not any(path != other and path.startswith(other) for other in paths)}
+    # Grants at every root cover everything, including people who belong to no organisation.
+    is_everything = bool(paths) and set(_root_paths()) <= paths
+    return Scope(tuple(sorted(paths)), is_everything)
+
+
+def _root_paths() -> list[str]:
+    if "_lms_roots" not in g:
+        g._lms_roots = db.session.scalars(select(Organisation.path).where(Organisation.parent_id.is_(None))).all()
+    return g._lms_roots  # type: ignore[no-any-return]
+
+
+def can(user: Any, action: str, target: Any = None) -> bool:
+    """May ``user`` perform ``action`` on ``target``?
+
+    ``target`` is an :class:`Organisation`, a :class:`User` (judged by their home organisation;
+    people may always view their own account), :data:`GLOBAL`, or None for "anywhere at all".
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    where = scope(user, action)
+    if target is None:
+        return bool(where.paths) or where.is_everything
+    if target is GLOBAL:
+        return where.is_everything
+    if isinstance(target, User):
+        if target.id == user.id and action == "user.view":
+            return True
+        return where.contains(target.organisation)
+    if isinstance(target, Organisation):
+        return where.contains(target)
+    raise TypeError(f"can() does not know targets of type {type(target).__name__}")
+
+
+def require(action: str, target: Any = None) -> None:
+    """Abort with 403 (401 for anonymous visitors) unless the current user may do it."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not can(current_user, action, target):
+        abort(403)
+
+
+def permission_required(action: str, target: Any = None) -> Any:
+    """View decorator for actions checked before any object is loaded."""
+
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            require(action, target)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def roles_of(user: User) -> Iterable[str]:
+    return sorted({role for role, _, _ in _grants(user)})

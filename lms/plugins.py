@@ -1,0 +1,148 @@
+"""The plugin contract.
+
+A plugin is a class named by an entry point in the group ``lms.plugins``. The core instantiates
+the plugins listed in ``LMS_PLUGINS``, in that order, and calls ``init_app(app)`` on each. In
+``init_app`` a plugin registers what it brings through the functions of this module (navigation
+items, monitoring indicators, demo data, migrations, translations, settings) and through Flask
+itself (blueprints, templates, static files, CLI commands, signal receivers with ``sender=app``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from flask_babel import LazyString
+
+    from lms.accounts.models import User
+
+ENTRY_POINT_GROUP = "lms.plugins"
+
+
+class PluginError(RuntimeError):
+    """A plugin cannot be loaded: not installed, or a plugin it requires is not enabled before it."""
+
+
+@runtime_checkable
+class Plugin(Protocol):
+    name: str
+    version: str
+    requires: tuple[str, ...]
+
+    def init_app(self, app: Flask) -> None: ...
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation, shown when ``visible(user)`` is true."""
+
+    endpoint: str
+    label: LazyString | str
+    visible: Callable[[User], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A named count for the monitoring dashboard.
+
+    ``count(scope)`` returns an integer for the organisations a viewer may see; ``scope`` is a
+    :class:`lms.permissions.Scope`.
+    """
+
+    name: str
+    label: LazyString | str
+    count: Callable[[Any], int]
+
+
+@dataclass
+class Registry:
+    """What the core and the plugins registered on one app (``app.extensions['lms']``)."""
+
+    plugins: dict[str, Plugin] = field(default_factory=dict)
+    nav: list[NavItem] = field(default_factory=list)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    demo_loaders: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    migration_dirs: list[str] = field(default_factory=list)
+
+
+def registry(app: Flask | None = None) -> Registry:
+    app = app or current_app
+    return app.extensions["lms"]  # type: ignore[no-any-return]
+
+
+def add_nav_item(
+    app: Flask,
+    endpoint: str,
+    label: LazyString | str,
+    visible: Callable[[User], bool],
+    order: int = 100,
+) -> None:
+    nav = registry(app).nav
+    nav.append(NavItem(endpoint, label, visible, order))
+    nav.sort(key=lambda item: item.order)
+
+
+def add_indicator(app: Flask, name: str, label: LazyString | str, count: Callable[[Any], int]) -> None:
+    indicators = registry(app).indicators
+    if name in indicators:
+        raise PluginError(f"indicator {name!r} is registered twice")
+    indicators[name] = Indicator(name, label, count)
+
+
+def add_demo_loader(app: Flask, name: str, load: Callable[[], None]) -> None:
+    """``load()`` runs inside ``lms demo load``, after the core's demo data; it must be idempotent."""
+    registry(app).demo_loaders.append((name, load))
+
+
+def add_migrations(app: Flask, package_dir: str | os.PathLike[str]) -> None:
+    """Add ``<package_dir>/migrations/versions`` to Alembic's version locations."""
+    registry(app).migration_dirs.append(str(Path(package_dir) / "migrations" / "versions"))
+
+
+def add_translations(app: Flask, package_dir: str | os.PathLike[str]) -> None:
+    """Merge ``<package_dir>/translations`` into the app's message catalogs."""
+    app.extensions["babel"].translation_directories.append(str(Path(package_dir) / "translations"))
+
+
+def add_settings(
+    app: Flask,
+    defaults: dict[str, Any],
+    environment: dict[str, tuple[str, Callable[[str], Any]]] | None = None,
+) -> None:
+    """Set a plugin's config defaults, then apply its own environment table (as in config.py)."""
+    for key, value in defaults.items():
+        app.config.setdefault(key, value)
+    for name, (setting, convert) in (environment or {}).items():
+        if os.environ.get(name, "") != "":
+            app.config[setting] = convert(os.environ[name])
+
+
+def load_plugins(app: Flask) -> dict[str, Plugin]:
+    """Instantiate and initialise the plugins named in ``LMS_PLUGINS``, in order."""
+    installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    loaded = registry(app).plugins
+    for name in app.config["LMS_PLUGINS"]:
+        if name not in installed:
+            raise PluginError(
+                f"Plugin {name!r} is listed in LMS_PLUGINS but not installed "
+                f"(installed: {', '.join(sorted(installed)) or 'none'})."
+            )
+        plugin = installed[name].load()()
+        if not isinstance(plugin, Plugin):
+            raise PluginError(f"Plugin {name!r} does not have name, version, requires and init_app().")
+        missing = [required for required in plugin.requires if required not in loaded]
+        if missing:
+            raise PluginError(
+                f"Plugin {name!r} requires {', '.join(missing)}: enable it before {name!r} in LMS_PLUGINS."
+            )
+        plugin.init_app(app)
+        loaded[name] = plugin
+    return loaded
