@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def _version_locations(alembic_config: Any) -> Any:
     """Alembic finds the core's and every enabled plugin's migrations."""
     from flask import current_app
 
-    alembic_config.set_main_option("version_locations", " ".join(registry(current_app).migration_dirs))
+    alembic_config.set_main_option("version_locations", os.pathsep.join(registry(current_app).migration_dirs))
     return alembic_config
 
 

@@ -1,0 +1,72 @@
+# Kaskad. Quick start: `make run` (serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run install install-test test test-fast lint format messages bench browser-deps clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Kaskad needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -c constraints.txt -e '.[test]' -e tests/sample_plugin
+	@touch $@
+
+install: $(VENV)/.installed
+
+## Serve the demo on http://127.0.0.1:5000 (migrates; loads the demo data into an empty database).
+run: install
+	$(BIN)/lms db upgrade
+	$(BIN)/lms demo load-if-empty
+	@echo "Kaskad is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	$(BIN)/lms run --host $(HOST) --port $(PORT)
+
+## Chromium from the system's packages and axe-core from npm, for the browser journeys.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+	    sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	  else \
+	    echo "*** Browser journeys need Chromium: install your system's 'chromium' package (or set CHROMIUM=/path/to/chrome)."; \
+	  fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	  else echo "*** Accessibility checks need Node.js and npm (to install axe-core): install your system's 'npm' package."; fi; \
+	fi
+
+install-test: $(VENV)/.installed-test browser-deps
+
+## The whole suite (SQLite; set LMS_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL).
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy lms courses certificates
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Re-extract the messages and update the four catalogs of every package, then compile them.
+messages: $(VENV)/.installed-test
+	$(BIN)/python -m lms.catalogs update
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Fixtures come from the ``lms.testing`` pytest plugin (installed with the package)."""
