@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,3 +29,36 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> Any:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def target_label(self) -> Any:
+        return TARGET_LABELS.get(self.target_type, self.target_type)
+
+
+ACTION_LABELS = {
+    "organisation.created": _l("Organisation created"),
+    "organisation.updated": _l("Organisation changed"),
+    "organisation.moved": _l("Organisation moved"),
+    "user.created": _l("Person added"),
+    "user.updated": _l("Person changed"),
+    "user.deactivated": _l("Person deactivated"),
+    "user.activated": _l("Person activated"),
+    "user.erased": _l("Personal data erased"),
+    "user.password-changed": _l("Password changed"),
+    "user.invitation-issued": _l("Invitation issued"),
+    "user.invitation-used": _l("Invitation accepted"),
+    "user.password-reset-issued": _l("Password reset requested"),
+    "user.password-reset-used": _l("Password reset"),
+    "role.granted": _l("Role granted"),
+    "role.revoked": _l("Role removed"),
+    "targetgroup.saved": _l("Target group saved"),
+}
+TARGET_LABELS = {
+    "User": _l("Person"),
+    "Organisation": _l("Organisation"),
+    "TargetGroup": _l("Target group"),
+}

@@ -1,0 +1,1 @@
+"""Browser journeys: headless Chromium through Playwright, with axe-core on every page."""

@@ -1,0 +1,184 @@
+"""Every route × every role, with CSRF on, against status codes written out by hand.
+
+The columns are the people of the ``world`` fixture; the ``@r2`` columns are "the same role in
+another region", acting on r1's objects. Every URL parameter is filled with an object of region r1:
+``/orgs/<id>`` is hub@r1, ``/people/<id>`` is learner@r1, ``<grant_id>`` is learner@r1's learner
+grant over hub@r1, a target group ``<id>`` is a seeded group, ``<token>`` a valid link of learner@r1.
+
+POSTs carry a valid CSRF token and an empty form, so a permitted user gets whatever the view does
+with no input (200: the form again with its errors; 302: done, or sent back with a message; 400:
+the grant form's errors), a logged-in user without the right gets 403, a visitor gets 401 (a GET
+of a page that needs a login redirects to the login form instead: 302).
+
+Each cell is its own test, so destructive POSTs (erase, deactivate, revoke) cannot affect other
+cells: the database is restored after every test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts import services
+from lms.accounts.models import TargetGroup, TokenPurpose
+from lms.testing import login, post
+
+ROLES = (
+    "anonymous",
+    "learner@r1",
+    "trainer@r1",
+    "manager@r1",
+    "admin@r1",
+    "admin@root",
+    "learner@r2",
+    "trainer@r2",
+    "manager@r2",
+    "admin@r2",
+)
+
+# Written by hand from what each role may do; never computed by calling can().
+# fmt: off
+MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    #                                                        anon   L1   T1   M1   A1 root   L2   T2   M2   A2
+    ("GET",  "/"):                                          (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/healthz"):                                   (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/locale"):                                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("GET",  "/login"):                                     (200, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("POST", "/login"):                                     (200, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("POST", "/logout"):                                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("GET",  "/password"):                                  (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/password"):                                  (401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/password/reset"):                            (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/password/reset"):                            (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/password/reset/<token>"):                    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/password/reset/<token>"):                    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/invitation/<token>"):                        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/invitation/<token>"):                        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/profile"):                                   (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/profile/export"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # people: a trainer's grant is over the training centre, so learner@r1 (at hub@r1) is outside it
+    ("GET",  "/people"):                                    (302, 403, 200, 200, 200, 200, 403, 200, 200, 200),
+    ("GET",  "/people/new"):                                (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/people/new"):                                (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/people/invite"):                             (302, 403, 200, 403, 200, 200, 403, 200, 403, 200),
+    ("POST", "/people/invite"):                             (401, 403, 200, 403, 200, 200, 403, 200, 403, 200),
+    ("GET",  "/people/<id>"):                               (302, 200, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/people/<id>/edit"):                          (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/people/<id>/edit"):                          (401, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/people/<id>/roles"):                         (401, 403, 403, 403, 400, 400, 403, 403, 403, 403),
+    ("POST", "/people/<id>/roles/<grant_id>/revoke"):       (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
+    ("POST", "/people/<id>/deactivate"):                    (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
+    ("POST", "/people/<id>/activate"):                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/people/<id>/export"):                        (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/people/<id>/erase"):                         (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/people/import"):                             (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/people/import"):                             (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/people/import/confirm"):                     (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("GET",  "/people/import/template.csv"):                (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    # target groups belong to no region: only a national admin edits them
+    ("GET",  "/target-groups"):                             (302, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("GET",  "/target-groups/new"):                         (302, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("POST", "/target-groups/new"):                         (401, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("GET",  "/target-groups/<id>/edit"):                   (302, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("POST", "/target-groups/<id>/edit"):                   (401, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    # organisations: hub@r1 lies outside trainer@r1's training centre too
+    ("GET",  "/orgs/"):                                     (302, 403, 200, 200, 200, 200, 403, 200, 200, 200),
+    ("GET",  "/orgs/<id>"):                                 (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/orgs/new"):                                  (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/orgs/new"):                                  (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/orgs/<id>/edit"):                            (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/orgs/<id>/edit"):                            (401, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/orgs/<id>/move"):                            (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/orgs/<id>/move"):                            (401, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/orgs/import"):                               (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/orgs/import"):                               (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/orgs/import/confirm"):                       (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("GET",  "/orgs/import/template.csv"):                  (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/audit/"):                                    (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    # plugins
+    ("GET",  "/courses/"):                                  (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/certificates/"):                             (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+}
+# fmt: on
+
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+SHORT_NAMES = {"user_id": "id", "organisation_id": "id", "group_id": "id"}
+
+
+def _short(rule: str) -> str:
+    """``/people/<int:user_id>/roles/<int:grant_id>/revoke`` → ``/people/<id>/roles/<grant_id>/revoke``."""
+    return PARAMETER.sub(lambda match: f"<{SHORT_NAMES.get(match[1], match[1])}>", rule)
+
+
+def _url(path: str, world) -> str:
+    """The row's path with its parameters filled with region r1's objects."""
+    learner = world.people["learner@r1"]
+
+    def value(name: str) -> str:
+        if name == "id" and path.startswith("/people/"):
+            return str(learner.id)
+        if name == "id" and path.startswith("/orgs/"):
+            return str(world.orgs["hub@r1"].id)
+        if name == "id" and path.startswith("/target-groups/"):
+            return str(_db().session.scalar(select(TargetGroup.id).order_by(TargetGroup.id).limit(1)))
+        if name == "grant_id":
+            (grant,) = learner.grants
+            assert grant.organisation is world.orgs["hub@r1"]
+            return str(grant.id)
+        if name == "token":
+            purpose = TokenPurpose.INVITATION if path.startswith("/invitation/") else TokenPurpose.PASSWORD_RESET
+            token = services.issue_token(learner, purpose)
+            _db().session.commit()
+            return token
+        raise AssertionError(f"no value for <{name}> in {path}")
+
+    return PARAMETER.sub(lambda match: value(match[1]), path)
+
+
+def _db():
+    from lms.extensions import db
+
+    return db
+
+
+CELLS = [
+    pytest.param(method, path, role, code, id=f"{method} {path} as {role}")
+    for (method, path), codes in MATRIX.items()
+    for role, code in zip(ROLES, codes, strict=True)
+]
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), CELLS)
+def test_route_answers_role_as_written(client, world, method, path, role, expected):
+    url = _url(path, world)
+    if role != "anonymous":
+        login(client, world.people[role])
+    response = client.get(url) if method == "GET" else post(client, url, {})
+    assert response.status_code == expected, (
+        f"{method} {url} as {role}: {response.status_code}, expected {expected}\n"
+        + response.get_data(as_text=True)[:1500]
+    )
+    if response.status_code == 302 and role == "anonymous" and method == "GET":
+        assert response.location.startswith("/login")
+
+
+def test_the_matrix_lists_every_route_of_the_app(app):
+    routes = {
+        (method, _short(rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - MATRIX.keys() == set(), "routes missing from the permission matrix"
+    assert MATRIX.keys() - routes == set(), "the permission matrix lists routes the app does not have"
+
+
+def test_a_post_without_csrf_token_is_refused_even_for_a_national_admin(client, world, db):
+    learner = world.people["learner@r1"]
+    login(client, world.people["admin@root"])
+    response = client.post(f"/people/{learner.id}/deactivate", data={})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert learner.is_active_account

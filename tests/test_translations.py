@@ -1,0 +1,177 @@
+"""Four complete catalogs, fresh compiled files, and no visible text that bypasses gettext."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from lms import catalogs
+from lms.i18n import LOCALE_NAMES
+from lms.testing import login, post
+
+PSEUDO = "eo"  # a locale Babel knows that no real catalog uses
+OPEN, CLOSE = "⟦", "⟧"
+
+
+@pytest.mark.parametrize("package", catalogs.PACKAGES)
+def test_catalogs_are_complete_fresh_and_well_formed(package):
+    assert list(catalogs.problems(package)) == []
+
+
+def test_ukrainian_catalog_has_three_plural_forms():
+    catalog = catalogs.read("lms", "uk")
+    assert catalog.num_plurals == 3
+    plural = next(message for message in catalog if message.pluralizable)
+    assert len(plural.string) == 3 and all(plural.string)
+
+
+def test_plural_forms_follow_ukrainian_rules(app, client):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("uk"):
+        forms = [ngettext("%(num)d row imported", "%(num)d rows imported", n) for n in (1, 3, 5, 21, 22, 25)]
+    assert len({forms[0], forms[1], forms[2]}) == 3  # one, few, many differ
+    assert forms[3].endswith(forms[0].split(" ", 1)[1])  # 21 takes the "one" form
+    assert forms[4].endswith(forms[1].split(" ", 1)[1])  # 22 takes the "few" form
+
+
+# --- pseudo-locale: every visible string passed through gettext --------------------------------------
+
+
+def _pseudo_catalogs(folder: Path) -> None:
+    """Compile a catalog where every message reads ⟦message⟧, for all packages together."""
+    catalog = Catalog(locale=PSEUDO)
+    for package in catalogs.PACKAGES:
+        for message in catalogs.extract(package):
+            if not message.id:
+                continue
+            if message.pluralizable:
+                string = tuple(OPEN + text + CLOSE for text in message.id)
+            else:
+                string = OPEN + message.id + CLOSE
+            catalog.add(message.id, string)
+    target = folder / PSEUDO / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    _pseudo_catalogs(tmp_path)
+    core = catalogs.translations_dir("lms")
+    return {
+        **app_config,
+        "BABEL_TRANSLATION_DIRECTORIES": f"{tmp_path};{core}",
+        "LMS_LOCALES": (*app_config["LMS_LOCALES"], PSEUDO),
+    }
+
+
+class VisibleText(HTMLParser):
+    """Collects text a person sees or hears: text nodes and the attributes read aloud."""
+
+    ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "code"):
+            self._skip += 1
+        values = dict(attrs)
+        for name in self.ATTRIBUTES:
+            if values.get(name):
+                self.texts.append(values[name])
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            self.texts.append(values["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "code") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.texts.append(data)
+
+
+def untranslated(html: str, data: list[str]) -> list[str]:
+    """Visible text left after removing gettext output (⟦…⟧), known data and numbers."""
+    parser = VisibleText()
+    parser.feed(html)
+    leftovers = []
+    for text in parser.texts:
+        text = re.sub(f"{OPEN}.*?{CLOSE}", " ", text, flags=re.S)
+        text = re.sub(r"\d{4}-\w{3,5}-\d{1,2}", " ", text)  # dates formatted by Babel for the locale
+        for value in sorted(data, key=len, reverse=True):
+            text = text.replace(value, " ")
+        if re.sub(r"[\s\d.,:;·—–()/«»\"'’ʼ+%|@<>&-]+", "", text):
+            leftovers.append(text.strip())
+    return leftovers
+
+
+PAGES = [
+    "/",
+    "/profile",
+    "/password",
+    "/orgs/",
+    "/orgs/{hub}",
+    "/orgs/{hub}/edit",
+    "/orgs/{hub}/move",
+    "/orgs/new",
+    "/orgs/import",
+    "/people",
+    "/people/{learner}",
+    "/people/{learner}/edit",
+    "/people/new",
+    "/people/invite",
+    "/people/import",
+    "/target-groups",
+    "/target-groups/new",
+    "/audit/",
+    "/courses/",
+    "/certificates/",
+    "/no-such-page",
+]
+
+
+def test_every_visible_string_passes_through_gettext(client, world):
+    admin = world.people["admin@root"]
+    data = [*LOCALE_NAMES.values(), "Kaskad", "0.1.0"]
+    for person in world.people.values():
+        data += [person.full_name, person.email, person.given_name, person.surname]
+    for organisation in world.orgs.values():
+        data += [organisation.code, str(organisation.name.in_locale("uk")), str(organisation.name.in_locale("en"))]
+    data += ["UA-18", "HUB-18-001"]
+    from lms.accounts.services import target_groups
+
+    data += [str(group.name.in_locale("uk")) for group in target_groups()]
+    data += [job_name for job_name in _job_names()]
+
+    visitor_pages = {"/": client.get("/"), "/login": client.get("/login"), "/password/reset": client.get("/password/reset")}
+    post(client, "/locale", {"locale": PSEUDO})
+    visitor_pages = {path: client.get(path) for path in visitor_pages}
+    login(client, admin)
+    post(client, "/locale", {"locale": PSEUDO})
+    ids = {"hub": world.orgs["hub@r1"].id, "learner": world.people["learner@r1"].id}
+    pages = {path: client.get(path.format(**ids)) for path in PAGES}
+    problems = {}
+    for path, response in {**visitor_pages, **pages}.items():
+        html = response.get_data(as_text=True)
+        assert f'lang="{PSEUDO}"' in html, path
+        leftovers = untranslated(html, data)
+        if leftovers:
+            problems[path] = leftovers
+    assert problems == {}, "\n".join(f"{path}: {texts}" for path, texts in problems.items())
+
+
+def _job_names() -> list[str]:
+    from lms.accounts.services import jobs
+
+    return [str(job.name.in_locale("uk")) for job in jobs()]
