@@ -17,6 +17,7 @@ class OrganisationCodeField(StringField):
     """An organisation chosen by its code (a select of 6,200 hubs would be too heavy a page)."""
 
     organisation: Organisation | None = None
+    data: str | None
 
     def pre_validate(self, form: Any) -> None:
         self.organisation = None

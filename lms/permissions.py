@@ -76,7 +76,7 @@ def _grants(user: User) -> list[tuple[str, str, int | None]]:
         cache[user.id] = [
             (grant.role, grant.organisation.path, grant.organisation.parent_id) for grant in user.grants
         ]
-    return cache[user.id]  # type: ignore[no-any-return]
+    return cache[user.id]
 
 
 def scope(user: Any, action: str) -> Scope:
@@ -93,7 +93,7 @@ def scope(user: Any, action: str) -> Scope:
 def _root_paths() -> list[str]:
     if "_lms_roots" not in g:
         g._lms_roots = db.session.scalars(select(Organisation.path).where(Organisation.parent_id.is_(None))).all()
-    return g._lms_roots  # type: ignore[no-any-return]
+    return g._lms_roots
 
 
 def can(user: Any, action: str, target: Any = None) -> bool:

@@ -75,7 +75,7 @@ class Registry:
 
 def registry(app: Flask | None = None) -> Registry:
     app = app or current_app
-    return app.extensions["lms"]  # type: ignore[no-any-return]
+    return app.extensions["lms"]
 
 
 def add_nav_item(

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from blinker import Namespace
+from flask import Flask, current_app
 
 signals = Namespace()
+
+
+def sender() -> Flask:
+    """The app itself (not the proxy): the sender of every signal."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 user_created = signals.signal(
     "lms.user-created",

@@ -16,6 +16,8 @@ from lms.forms import OrganisationCodeField
 from lms.i18n import LOCALE_NAMES
 
 REQUIRED = _l("This field is required.")
+# The zones of the programmes Kaskad serves; a short list keeps the form light.
+TIMEZONES = ("Europe/Kyiv", "Europe/Helsinki", "Europe/Stockholm", "Europe/Warsaw", "Europe/Berlin", "UTC")
 
 
 class LoginForm(FlaskForm):
@@ -78,6 +80,7 @@ class PersonForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=[("", _l("As the browser asks"))] + list(LOCALE_NAMES.items()), coerce=str
     )
+    timezone = SelectField(_l("Time zone"), choices=[(zone, zone) for zone in TIMEZONES], coerce=str)
 
     def validate_email(self, field: Any) -> None:
         from lms.accounts.services import find_by_email
@@ -85,6 +88,13 @@ class PersonForm(FlaskForm):
         existing = find_by_email(field.data or "")
         if existing is not None and existing.id != getattr(self, "editing_user_id", None):
             raise ValidationError(_l("Someone already has this e-mail address."))
+
+
+class SettingsForm(FlaskForm):
+    """What people choose for themselves: language and time zone."""
+
+    locale = PersonForm.locale
+    timezone = PersonForm.timezone
 
 
 class InviteForm(PersonForm):

@@ -24,10 +24,6 @@ from lms.permissions import Scope
 log = logging.getLogger("lms.accounts")
 
 
-def _app() -> Any:
-    return current_app._get_current_object()  # type: ignore[attr-defined]
-
-
 def _scope_path(user: User) -> str:
     return user.organisation.path if user.organisation else ""
 
@@ -58,7 +54,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record("user.created", user, _scope_path(user), email=user.email)
-    signals.user_created.send(_app(), user=user)
+    signals.user_created.send(signals.sender(), user=user)
     return user
 
 
@@ -96,7 +92,7 @@ def update_user(user: User, target_groups: Iterable[TargetGroup] | None = None, 
     if changes:
         db.session.flush()
         record("user.updated", user, _scope_path(user), changes=changes)
-        signals.user_updated.send(_app(), user=user, changes=changes)
+        signals.user_updated.send(signals.sender(), user=user, changes=changes)
     return changes
 
 
@@ -110,7 +106,7 @@ def grant_role(user: User, role: str, organisation: Organisation, granted_by: Us
     db.session.flush()
     g.pop("_lms_grants", None)
     record("role.granted", user, organisation.path, role=role, organisation=organisation.code)
-    signals.role_granted.send(_app(), grant=grant)
+    signals.role_granted.send(signals.sender(), grant=grant)
     return grant
 
 
@@ -120,7 +116,7 @@ def revoke_role(grant: RoleGrant) -> None:
     db.session.flush()
     g.pop("_lms_grants", None)
     record("role.revoked", user, organisation.path, role=role, organisation=organisation.code)
-    signals.role_revoked.send(_app(), user=user, role=role, organisation=organisation)
+    signals.role_revoked.send(signals.sender(), user=user, role=role, organisation=organisation)
 
 
 def deactivate(user: User) -> None:
@@ -130,7 +126,7 @@ def deactivate(user: User) -> None:
     user.deactivated_at = utcnow()
     db.session.flush()
     record("user.deactivated", user, _scope_path(user))
-    signals.user_deactivated.send(_app(), user=user)
+    signals.user_deactivated.send(signals.sender(), user=user)
 
 
 def activate(user: User) -> None:
@@ -188,7 +184,7 @@ def erase(user: User) -> None:
     db.session.flush()
     g.pop("_lms_grants", None)
     record("user.erased", user, _scope_path(user))
-    signals.user_erased.send(_app(), user=user)
+    signals.user_erased.send(signals.sender(), user=user)
 
 
 # --- passwords and one-time links --------------------------------------------------------------

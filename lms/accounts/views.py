@@ -20,10 +20,11 @@ from lms.accounts.forms import (
     PersonForm,
     ResetRequestForm,
     SetPasswordForm,
+    SettingsForm,
     TargetGroupForm,
 )
 from lms.accounts.importer import PersonImporter
-from lms.accounts.models import Job, Role, RoleGrant, TargetGroup, TokenPurpose, User
+from lms.accounts.models import ROLE_LABELS, Job, Role, RoleGrant, TargetGroup, TokenPurpose, User
 from lms.accounts.passwords import verify_password
 from lms.extensions import db, limiter, login_manager
 from lms.i18n import casefold_email, sort_key
@@ -158,6 +159,18 @@ def profile() -> Any:
     return render_template("accounts/person.html", person=current_user, grant_form=None, is_own=True)
 
 
+@bp.route("/profile/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> Any:
+    form = SettingsForm(obj=current_user, locale=current_user.locale or "")
+    if form.validate_on_submit():
+        services.update_user(current_user, locale=form.locale.data or None, timezone=form.timezone.data)
+        db.session.commit()
+        flash(_("Your settings have been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/settings.html", form=form)
+
+
 @bp.get("/profile/export")
 @login_required
 def export_own() -> Any:
@@ -194,6 +207,7 @@ def _profile_fields(form: PersonForm) -> dict[str, Any]:
         "organisation": form.organisation.organisation,
         "job": job,
         "locale": form.locale.data or None,
+        "timezone": form.timezone.data or current_app.config["LMS_DEFAULT_TIMEZONE"],
     }
 
 
@@ -252,7 +266,7 @@ def invite() -> Any:
     _fill_choices(form)
     may_grant_any = bool(scope(current_user, "role.grant").paths)
     if not may_grant_any:  # a trainer invites learners
-        form.role.choices = [(Role.LEARNER.value, form.role.choices[-1][1])]  # type: ignore[index]
+        form.role.choices = [(Role.LEARNER.value, ROLE_LABELS[Role.LEARNER])]
     if form.validate_on_submit():
         if not _may_place(form, "user.invite"):
             form.organisation.errors.append(_("You may only invite people to organisations in your scope."))
@@ -301,7 +315,7 @@ def edit_user(user_id: int) -> Any:
         target_groups=[group.code for group in person.target_groups],
         locale=person.locale or "",
     )
-    form.editing_user_id = person.id  # type: ignore[attr-defined]
+    form.editing_user_id = person.id
     _fill_choices(form)
     if form.validate_on_submit():
         if not _may_place(form, "user.edit"):

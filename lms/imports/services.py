@@ -57,7 +57,9 @@ class Plan:
 
 class Importer(Protocol):
     kind: str
-    columns: Sequence[Column]
+
+    @property
+    def columns(self) -> Sequence[Column]: ...
 
     def check(self, rows: list[tuple[int, dict[str, str]]]) -> Plan: ...
 

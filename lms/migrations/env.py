@@ -22,7 +22,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    def skip_empty(context_: object, revision: object, directives: list) -> None:  # type: ignore[type-arg]
+    def skip_empty(context_: object, revision: object, directives: list) -> None:
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
             directives[:] = []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, func, literal, select, update
 
@@ -64,7 +63,7 @@ def create_organisation(
     db.session.flush()
     _set_path(organisation)
     record("organisation.created", organisation, organisation.path, code=organisation.code, kind=kind)
-    signals.organisation_created.send(current_app._get_current_object(), organisation=organisation)
+    signals.organisation_created.send(signals.sender(), organisation=organisation)
     return organisation
 
 
@@ -114,7 +113,7 @@ def move_organisation(organisation: Organisation, new_parent: Organisation) -> N
         new_parent=new_parent.code,
     )
     signals.organisation_moved.send(
-        current_app._get_current_object(), organisation=organisation, old_parent=old_parent
+        signals.sender(), organisation=organisation, old_parent=old_parent
     )
 
 

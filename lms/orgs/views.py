@@ -120,7 +120,7 @@ def create() -> Any:
 @login_required
 def edit(organisation_id: int) -> Any:
     organisation = _organisation(organisation_id, "org.edit")
-    authority = organisation.authority or {}
+    authority: dict[str, str] = organisation.authority or {}
     form = OrganisationForm(
         obj=organisation,
         parent=organisation.parent.code if organisation.parent else "",

@@ -1,0 +1,5 @@
+"""Kaskad's benchmark (``make bench``): password hashing, and the login page and a full login under
+gunicorn, each against a bare Flask baseline measured in the same run, with peak memory.
+
+Performance figures live here and only here: the unit tests never assert on timings.
+"""

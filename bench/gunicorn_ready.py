@@ -1,0 +1,11 @@
+"""Gunicorn settings file used by the benchmark for both servers: it only announces, on stderr, each
+worker that has loaded its app, so the benchmark waits for exactly that instead of sleeping."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def post_worker_init(worker: Any) -> None:
+    print(f"bench-worker-ready {worker.pid}", file=sys.stderr, flush=True)
