@@ -8,15 +8,16 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, flash, redirect, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from lms.accounts.forms import TIMEZONES
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import LOCALE_NAMES, current_locale, local_datetime, select_locale, select_timezone
 from lms.plugins import Registry, add_indicator, add_nav_item, registry
@@ -65,6 +66,16 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    login_manager.unauthorized_handler(_login_needed)
+
+
+def _login_needed() -> Any:
+    """A visitor on a page that needs a login (``@login_required`` or ``require()``): a GET goes to the
+    login form and comes back after; any other method gets 401, as a POST cannot be replayed."""
+    if request.method != "GET":
+        abort(401)
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def init_core(app: Flask) -> None:
@@ -110,6 +121,7 @@ def _init_templates(app: Flask) -> None:
         nav_items=nav_items,
         locale_names=LOCALE_NAMES,
         current_locale=current_locale,
+        timezones=TIMEZONES,
         lms_version=__import__("lms").__version__,
     )
     app.jinja_env.filters["datetime"] = local_datetime
@@ -161,12 +173,13 @@ def _init_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         # Nothing typed is lost: the page shows what was sent and can send it again with a fresh token.
+        # Never a password, nor its repetition ("confirm").
         kept = [
             (key, value)
             for key, value in request.form.items(multi=True)
-            if key != "csrf_token" and "password" not in key
+            if key not in ("csrf_token", "confirm") and "password" not in key
         ]
-        return render_template("errors/csrf.html", kept=kept, action=request.path), 400
+        return render_template("errors/csrf.html", kept=kept, action=request.full_path.rstrip("?")), 400
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Any:

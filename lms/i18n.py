@@ -7,7 +7,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, g, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import Text
@@ -19,9 +19,8 @@ LOCALE_NAMES = {"uk": "Українська", "en": "English", "fi": "Suomi", "s
 def select_locale() -> str:
     """The user's choice (account, then session), then Accept-Language, then the default."""
     locales = current_app.config["LMS_LOCALES"]
-    forced = g.get("forced_locale")
-    if forced:
-        return str(forced)
+    if not has_request_context():  # a CLI command (lms orgs import): no user, session or headers
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     user = current_user
     if user and user.is_authenticated and user.locale in locales:
         return str(user.locale)

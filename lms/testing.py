@@ -106,15 +106,37 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+_APPS: dict[str, tuple[Flask, dict[str, Any], set[str]]] = {}
+
+
+def _app_for(config: dict[str, Any]) -> Flask:
+    """One app per distinct configuration, reused by the tests that share it (building an app
+    compiles every template and URL rule again, which would dominate the suite's time)."""
+    from lms import create_app
+
+    key = repr(sorted(config.items(), key=lambda item: item[0]))
+    if key not in _APPS:
+        app = create_app(config)
+        app.test_client_class = IsolatedClient
+        _APPS[key] = (app, dict(app.config), set(app.view_functions))
+    app, settings, views = _APPS[key]
+    if set(app.view_functions) != views:  # a test added routes: never share that app again
+        del _APPS[key]
+        return _app_for(config)
+    app.config.clear()
+    app.config.update(settings)  # undo what an earlier test changed
+    app._got_first_request = False  # let a test add a route of its own before its first request
+    return app
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any], _seed_rows: dict[str, list[dict[str, Any]]]) -> Iterator[Flask]:
     """The app, with an app context pushed for the test's own database work."""
-    from lms import create_app
-    from lms.extensions import db
+    from lms.extensions import db, limiter
 
-    app = create_app(app_config)
-    app.test_client_class = IsolatedClient
+    app = _app_for(app_config)
     with app.app_context():
+        limiter.reset()
         yield app
         db.session.remove()
         with db.engine.begin() as connection:
@@ -125,7 +147,7 @@ def app(app_config: dict[str, Any], _seed_rows: dict[str, list[dict[str, Any]]])
                     connection.execute(insert(table), _seed_rows[table.name])
             if connection.dialect.name == "postgresql":
                 _reset_sequences(connection, db.metadata.sorted_tables)
-        db.engine.dispose()
+        limiter.reset()
 
 
 def _reset_sequences(connection: Any, tables: Any) -> None:

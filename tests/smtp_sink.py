@@ -31,7 +31,7 @@ class SmtpSink:
         self.port = free_port()
         self._controller = Controller(self, hostname=self.host, port=self.port)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=default_policy)
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]

@@ -182,7 +182,9 @@ def test_editing_keeps_the_typed_values_when_a_field_is_wrong(client, db, world)
     hub = world.orgs["hub@r1"]
     login(client, world.people["admin@r1"])
 
-    response = post(client, f"/orgs/{hub.id}/edit", hub_form(name_uk="Нова назва", latitude="north"), headers=EN)
+    response = post(
+        client, f"/orgs/{hub.id}/edit", hub_form(name_uk="Нова назва", latitude="north"), headers=EN
+    )
 
     assert response.status_code == 200
     assert "Нова назва" in page(response)
@@ -198,7 +200,9 @@ def test_an_admin_of_another_region_may_not_edit(client, world):
 # --- moving -----------------------------------------------------------------------------------------
 
 
-def test_moving_a_training_centre_moves_its_whole_subtree_and_its_place_in_the_scopes(app, client, db, make, world):
+def test_moving_a_training_centre_moves_its_whole_subtree_and_its_place_in_the_scopes(
+    app, client, db, make, world
+):
     centre = world.orgs["tc@r1"]
     hubs = [make.org("hub", centre, code=f"HUB-TC-{n}") for n in (1, 2)]
     make.commit()
@@ -317,7 +321,9 @@ def test_the_list_is_searched_by_a_ukrainian_name_fragment_in_any_case(client, m
 
     for fragment in ("коростенськ", "КОРОСТЕНСЬК", "Коростенськ", "їжакевич", "ҐАДЖЕТ"):
         text = page(client.get("/orgs/", query_string={"q": fragment}))
-        expected, other = ("HUB-G", "HUB-K") if fragment.lower() in ("їжакевич", "ґаджет") else ("HUB-K", "HUB-G")
+        expected, other = (
+            ("HUB-G", "HUB-K") if fragment.lower() in ("їжакевич", "ґаджет") else ("HUB-K", "HUB-G")
+        )
         assert expected in text, fragment
         assert other not in text, fragment
         assert "HUB-18-001" not in text, fragment

@@ -17,7 +17,14 @@ from lms.i18n import LOCALE_NAMES
 
 REQUIRED = _l("This field is required.")
 # The zones of the programmes Kaskad serves; a short list keeps the form light.
-TIMEZONES = ("Europe/Kyiv", "Europe/Helsinki", "Europe/Stockholm", "Europe/Warsaw", "Europe/Berlin", "UTC")
+TIMEZONES = {
+    "Europe/Kyiv": _l("Kyiv time"),
+    "Europe/Helsinki": _l("Helsinki time"),
+    "Europe/Stockholm": _l("Stockholm time"),
+    "Europe/Warsaw": _l("Warsaw time"),
+    "Europe/Berlin": _l("Berlin time"),
+    "UTC": _l("Coordinated Universal Time (UTC)"),
+}
 
 
 class LoginForm(FlaskForm):
@@ -80,7 +87,7 @@ class PersonForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=[("", _l("As the browser asks"))] + list(LOCALE_NAMES.items()), coerce=str
     )
-    timezone = SelectField(_l("Time zone"), choices=[(zone, zone) for zone in TIMEZONES], coerce=str)
+    timezone = SelectField(_l("Time zone"), choices=list(TIMEZONES.items()), coerce=str)
 
     def validate_email(self, field: Any) -> None:
         from lms.accounts.services import find_by_email

@@ -113,6 +113,10 @@ class PersonImporter:
             if person is None:
                 person = create_user(target_groups=groups, **fields)
             else:
-                update_user(person, target_groups=groups, **fields)
+                # On an update an empty optional cell keeps what the person has: a file never erases data.
+                for column, key in (("job", "job"), ("locale", "locale"), ("patronymic", "patronymic")):
+                    if not row.get(column):
+                        del fields[key]
+                update_user(person, target_groups=groups if codes else None, **fields)
             if row.get("role") and organisation is not None:
                 grant_role(person, row["role"], organisation, current_user)

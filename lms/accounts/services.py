@@ -181,10 +181,30 @@ def erase(user: User) -> None:
     user.grants.clear()
     for token in db.session.scalars(select(AccountToken).where(AccountToken.user_id == user.id)):
         db.session.delete(token)
+    _erase_from_audit_log(user)
     db.session.flush()
     g.pop("_lms_grants", None)
     record("user.erased", user, _scope_path(user))
     signals.user_erased.send(signals.sender(), user=user)
+
+
+PERSONAL_FIELDS = ("email", "surname", "given_name", "patronymic")
+
+
+def _erase_from_audit_log(user: User) -> None:
+    """The audit log keeps what was done to an erased person, but not their name or address."""
+    from lms.audit.models import AuditEntry
+
+    def scrub(details: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: "—" if key in PERSONAL_FIELDS else scrub(value) if isinstance(value, dict) else value
+            for key, value in details.items()
+        }
+
+    for entry in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.target_type == "User", AuditEntry.target_id == user.id)
+    ):
+        entry.details = scrub(entry.details or {})
 
 
 # --- passwords and one-time links --------------------------------------------------------------

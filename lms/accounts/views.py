@@ -308,12 +308,17 @@ def edit_user(user_id: int) -> Any:
     person = _person(user_id, "user.edit")
     if person.is_erased:
         abort(404)
+    # No obj=person: its organisation, job and target groups are objects, and obj would win over these.
     form = PersonForm(
-        obj=person,
+        email=person.email,
+        surname=person.surname,
+        given_name=person.given_name,
+        patronymic=person.patronymic,
         organisation=person.organisation.code if person.organisation else "",
         job=person.job.code if person.job else "",
         target_groups=[group.code for group in person.target_groups],
         locale=person.locale or "",
+        timezone=person.timezone,
     )
     form.editing_user_id = person.id
     _fill_choices(form)
@@ -427,8 +432,9 @@ def target_groups() -> Any:
 def edit_target_group(group_id: int | None) -> Any:
     require("targetgroup.edit", GLOBAL)
     group = db.get_or_404(TargetGroup, group_id) if group_id else None
+    # No obj=group: its is_active is a bool, and obj would win over the "1"/"0" below.
     form = TargetGroupForm(
-        obj=group,
+        code=group.code if group else None,
         **({f"name_{code}": text for code, text in group.name.items()} if group else {}),
         is_active="1" if group is None or group.is_active else "0",
     )

@@ -23,7 +23,7 @@ def record(action: str, target: Any, scope_path: str = "", actor: Any = None, **
     entry = AuditEntry(
         actor=actor,
         action=action,
-        target_type=type(target).__name__,
+        target_type=target.__class__.__name__,  # not type(): current_user is a proxy of a User
         target_id=getattr(target, "id", None),
         scope_path=scope_path,
         details={key: _plain(value) for key, value in details.items()},

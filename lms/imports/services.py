@@ -109,8 +109,10 @@ def read_rows(
         return [], problems
     rows: list[tuple[int, dict[str, str]]] = []
     try:
+        next_line = reader.line_num + 1
         for values in reader:
-            line = reader.line_num
+            # A row's line is where it starts (a quoted field may run over several lines).
+            line, next_line = next_line, reader.line_num + 1
             if not any(value.strip() for value in values):
                 continue
             if len(values) > len(header):

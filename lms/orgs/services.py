@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, func, literal, select, update
 
@@ -105,6 +106,8 @@ def move_organisation(organisation: Organisation, new_parent: Organisation) -> N
     )
     db.session.flush()
     db.session.expire_all()
+    g.pop("_lms_grants", None)  # grants over the moved subtree now have other paths
+    g.pop("_lms_roots", None)
     record(
         "organisation.moved",
         organisation,

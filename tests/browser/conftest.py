@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,7 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_PATH = REPO / "node_modules" / "axe-core" / "axe.min.js"
-AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+# Only violations are needed: collecting the passing checks too would double the time of each run.
+AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"], "resultTypes": ["violations"]}
+CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*')
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 800}
 BROWSER_LOCALE = "uk-UA"  # a browser in Ukraine asks for Ukrainian
@@ -56,7 +59,8 @@ def axe_source() -> str:
 
 def check_axe(page: Any) -> None:
     """Run axe-core on the page (which must have JavaScript on): no WCAG 2.1 A/AA violations."""
-    page.evaluate(axe_source())
+    if not page.evaluate("typeof axe !== 'undefined'"):  # not already loaded as an init script
+        page.evaluate(axe_source())
     result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     problems = [
         f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]} "
@@ -70,7 +74,9 @@ def check_axe(page: Any) -> None:
 
 def check_no_sideways_scrolling(page: Any) -> None:
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths[0]} px wide in a {widths[1]} px window"
+    assert widths[0] <= widths[1], (
+        f"{page.url} scrolls sideways: {widths[0]} px wide in a {widths[1]} px window"
+    )
 
 
 # --- live server ------------------------------------------------------------------------------------
@@ -125,14 +131,72 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+class SecondContext:
+    """The context with JavaScript on where a test's pages are checked: made from the first
+    journey's ``storage_state()`` at its first check, then given the cookies of whichever journey
+    asks before each later one (the app keeps nothing else in the browser). axe-core is loaded as
+    an init script, which the pages' Content-Security-Policy does not block, once per context."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.context: Any = None
+        self.checked: set[tuple[str, str]] = set()  # (address, page without its CSRF tokens)
+
+    def check(self, journey: Journey, html: str, answer_to_post: bool, status: int) -> None:
+        """Open the journey's page with its cookies; run axe and the width check there. A page that
+        answered a POST cannot be fetched again: it is given the HTML the journey saw instead."""
+        url = journey.page.url
+        seen = (url, CSRF_VALUE.sub(r"\1", html))
+        if seen in self.checked:
+            return
+        self.checked.add(seen)
+        state = journey.context.storage_state()
+        if self.context is None:
+            self.context = self.browser.new_context(
+                java_script_enabled=True,
+                viewport=journey.viewport,
+                locale=BROWSER_LOCALE,
+                storage_state=state,
+            )
+            self.context.add_init_script(axe_source())
+            self.context.new_page()
+        else:
+            self.context.clear_cookies()
+            self.context.add_cookies(state["cookies"])
+        page = self.context.pages[0]
+        page.set_viewport_size(journey.viewport)
+
+        def is_this_page(address: str) -> bool:
+            return address == url
+
+        if answer_to_post:
+            page.route(
+                is_this_page,
+                lambda route: route.fulfill(
+                    status=status, content_type="text/html; charset=utf-8", body=html
+                ),
+            )
+        try:
+            page.goto(url)
+        finally:
+            if answer_to_post:
+                page.unroute(is_this_page)
+        check_axe(page)
+        check_no_sideways_scrolling(page)
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+
+
 class Journey:
     """Someone using the site in a browser with JavaScript off. Each page they reach is recorded in
-    ``visited`` and checked at once with axe and for sideways scrolling, with their cookies."""
+    ``visited`` and checked at once in the :class:`SecondContext`, with their cookies."""
 
-    def __init__(self, browser: Any, base_url: str, viewport: dict[str, int]) -> None:
-        self.browser = browser
+    def __init__(self, browser: Any, base_url: str, viewport: dict[str, int], checker: SecondContext) -> None:
         self.base_url = base_url
         self.viewport = viewport
+        self.checker = checker
         self.context = browser.new_context(
             java_script_enabled=False, viewport=viewport, locale=BROWSER_LOCALE, base_url=base_url
         )
@@ -161,31 +225,8 @@ class Journey:
         self.visited.append(self.page.url)
         html = self.page.content()
         assert "<script" not in html, f"{self.page.url} has a script: pages must work without JavaScript"
-        self._check(self.page.url, html if response.request.method != "GET" else None, response.status)
+        self.checker.check(self, html, response.request.method != "GET", response.status)
         return response
-
-    def _check(self, url: str, answer_to_post: str | None, status: int) -> None:
-        """Open the page in a context with JavaScript and the same cookies; run axe there."""
-        context = self.browser.new_context(
-            java_script_enabled=True,
-            viewport=self.viewport,
-            locale=BROWSER_LOCALE,
-            storage_state=self.context.storage_state(),
-        )
-        try:
-            page = context.new_page()
-            if answer_to_post is not None:
-                page.route(
-                    lambda address: address == url,
-                    lambda route: route.fulfill(
-                        status=status, content_type="text/html; charset=utf-8", body=answer_to_post
-                    ),
-                )
-            page.goto(url)
-            check_axe(page)
-            check_no_sideways_scrolling(page)
-        finally:
-            context.close()
 
     def close(self) -> None:
         self.context.close()
@@ -195,11 +236,13 @@ class Journey:
 def journey(browser: Any, live_server: str) -> Iterator[Callable[..., Journey]]:
     """``journey()`` starts a new visitor (no cookies) on a phone; ``journey(viewport=DESKTOP)`` too."""
     started: list[Journey] = []
+    checker = SecondContext(browser)
 
     def start(viewport: dict[str, int] = PHONE) -> Journey:
-        started.append(Journey(browser, live_server, viewport))
+        started.append(Journey(browser, live_server, viewport, checker))
         return started[-1]
 
     yield start
     for each in started:
         each.close()
+    checker.close()

@@ -99,7 +99,9 @@ def test_a_visitor_switches_language_and_a_user_keeps_the_choice_in_the_account(
 
 
 @pytest.mark.browser
-def test_a_regional_admin_invites_a_person_who_sets_a_password_and_is_logged_in(world: Any, journey: Any, db: Any) -> None:
+def test_a_regional_admin_invites_a_person_who_sets_a_password_and_is_logged_in(
+    world: Any, journey: Any, db: Any
+) -> None:
     admin = world.people["admin@r1"]
     hub = world.orgs["hub@r1"]
     person = {"surname": "Мʼясоїд", "given_name": "Ґалина", "patronymic": "Її-Ярославівна"}
@@ -169,7 +171,9 @@ def test_an_admin_imports_hubs_from_csv_and_a_bad_row_stops_the_whole_file(
     importer.click('main a[href="/orgs/import"]')
     assert importer.path == "/orgs/import"
 
-    importer.page.set_input_files("#file", write_csv(tmp_path / "hubs-with-a-bad-row.csv", [good[0], bad, good[1]]))
+    importer.page.set_input_files(
+        "#file", write_csv(tmp_path / "hubs-with-a-bad-row.csv", [good[0], bad, good[1]])
+    )
     importer.click('main form[enctype="multipart/form-data"] button[type="submit"]')
     report = importer.page.locator('main [role="alert"] tbody tr')
     assert {report.nth(index).locator("td").first.inner_text() for index in range(report.count())} == {"3"}
@@ -202,6 +206,6 @@ def test_the_ukrainian_home_page_of_an_admin_on_a_desktop(world: Any, journey: A
     assert language(admin) == "uk"
     if os.environ.get("LMS_SCREENSHOTS") == "1":
         SCREENSHOT.parent.mkdir(exist_ok=True)
-        admin.page.screenshot(path=str(SCREENSHOT), full_page=True)
+        admin.page.screenshot(path=str(SCREENSHOT))
     else:
-        admin.page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+        admin.page.screenshot(path=str(tmp_path / "home.png"))
