@@ -65,7 +65,7 @@ format: $(VENV)/.installed-test
 messages: $(VENV)/.installed-test
 	$(BIN)/python -m lms.catalogs update
 
-bench: install-test
+bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
 
 clean:

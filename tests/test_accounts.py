@@ -92,7 +92,7 @@ def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(client, wor
     known = post(client, "/login", {"email": world.people["trainer@r1"].email, "password": "nope nope"})
     unknown = post(client, "/login", {"email": "nobody@example.org", "password": "nope nope"})
     assert known.status_code == unknown.status_code == 200
-    assert 'class="error"' in text(known) and 'class="error"' in text(unknown)
+    assert 'class="field-error"' in text(known) and 'class="field-error"' in text(unknown)
 
 
 def test_a_deactivated_person_cannot_log_in(client, db, world):

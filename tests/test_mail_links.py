@@ -395,3 +395,32 @@ def test_reset_e_mails_are_in_the_language_of_the_page(client, world, sink):
     [message] = sink.to(person.email)
     assert message["Subject"] == "Password reset for Kaskad"
     assert "open this link within 2 hours" in body(message)
+
+
+def test_a_reset_link_stops_working_when_the_person_is_deactivated(client, app, db, world, sink):
+    person = world.people["trainer@r1"]
+    post(client, "/password/reset", {"email": person.email})
+    path = path_of(links(sink.to(person.email)[0])[0])
+    services.deactivate(db.session.get(User, person.id))
+    db.session.commit()
+
+    assert client.get(path).status_code == 404
+    assert post(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(User, person.id).is_active_account is False
+    assert (
+        post(app.test_client(), "/login", {"email": person.email, "password": NEW_PASSWORD}).status_code
+        == 200
+    )
+
+
+def test_an_invitation_stops_working_when_the_person_is_deactivated(client, app, db, world, login_as):
+    login_as(world.people["admin@r1"])
+    path = path_of(invitation_link(invite(client)))
+    person = person_by_email(db, INVITEE["email"])
+    assert post(client, f"/people/{person.id}/deactivate").status_code == 302
+
+    invitee = app.test_client()
+    assert invitee.get(path).status_code == 404
+    assert post(invitee, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 404
+    assert person_by_email(db, INVITEE["email"]).is_active_account is False

@@ -131,7 +131,9 @@ def test_several_grants_add_up_and_nested_ones_merge(world, db):
     assert can(trainer, "user.invite", world.orgs["tc@r1"])
     assert not can(trainer, "user.invite", world.orgs["tc@r2"])  # managers do not invite
     assert not can(trainer, "org.view", world.orgs["hub@r1"])
-    assert scope(trainer, "org.view").paths == tuple(sorted((world.orgs["tc@r1"].path, world.orgs["r2"].path)))
+    assert scope(trainer, "org.view").paths == tuple(
+        sorted((world.orgs["tc@r1"].path, world.orgs["r2"].path))
+    )
     assert scope(admin, "org.edit").paths == (world.orgs["r1"].path,)
 
 
@@ -156,7 +158,9 @@ def test_a_national_admin_covers_everything_including_people_without_an_organisa
     assert nobody in db.session.scalars(accounts.scoped_people(scope(national, "user.view"))).all()
     # a regional admin does not reach people who belong to no organisation
     assert not can(world.people["admin@r1"], "user.view", nobody)
-    assert nobody not in db.session.scalars(accounts.scoped_people(scope(world.people["admin@r1"], "user.view")))
+    assert nobody not in db.session.scalars(
+        accounts.scoped_people(scope(world.people["admin@r1"], "user.view"))
+    )
 
 
 def test_a_grant_at_one_root_does_not_cover_another_root(world, make, db):
@@ -313,7 +317,8 @@ def test_the_organisations_list_shows_only_the_scope_on_every_page(world, crowd,
     expected = _in_region(world, crowd, "r1", Organisation)  # 10: 4 pages of 3
     seen = [_ids(html, "orgs") for html in pages]
     assert len(pages) == 4
-    assert [len(ids) for ids in seen] == [3, 3, 3, 1]  # filtered in the query: every page but the last is full
+    # filtered in the query: every page but the last is full
+    assert [len(ids) for ids in seen] == [3, 3, 3, 1]
     assert {i for ids in seen for i in ids} == expected
     assert not {i for ids in seen for i in ids} & _in_region(world, crowd, "r2", Organisation)
     assert "10 organisations" in pages[0]

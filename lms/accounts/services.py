@@ -268,7 +268,9 @@ def token_user(raw: str, purpose: TokenPurpose) -> User | None:
     token = db.session.scalar(
         select(AccountToken).where(AccountToken.token_hash == _token_hash(raw), AccountToken.purpose == purpose)
     )
-    if token is None or token.used_at is not None or token.expires_at < utcnow() or token.user.is_erased:
+    if token is None or token.used_at is not None or token.expires_at < utcnow():
+        return None
+    if token.user.is_erased or not token.user.is_active_account:  # deactivated: only "activate" brings back
         return None
     return token.user
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -279,18 +280,22 @@ def invite() -> Any:
             token = services.issue_token(person, TokenPurpose.INVITATION, created_by=current_user)
             link = services.external_url("accounts.accept_invitation", token=token)
             db.session.commit()
-            sent = mail.send(
-                person.email,
-                _("You are invited to Kaskad"),
-                _(
-                    "%(inviter)s has invited you to Kaskad. To choose your password, open this link within "
-                    "%(days)d days:\n\n%(link)s",
-                    inviter=current_user.full_name,
-                    days=current_app.config["LMS_INVITATION_DAYS"],
-                    link=link,
-                ),
+            # The message is written in the invitee's language when one was chosen for them.
+            with force_locale(person.locale or get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                sent = mail.send(
+                    person.email,
+                    _("You are invited to Kaskad"),
+                    _(
+                        "%(inviter)s has invited you to Kaskad. To choose your password, open this link within "
+                        "%(days)d days:\n\n%(link)s",
+                        inviter=current_user.full_name,
+                        days=current_app.config["LMS_INVITATION_DAYS"],
+                        link=link,
+                    ),
+                )
+            return render_template(
+                "accounts/invited.html", person=person, link=link, sent=sent, mail_configured=mail.is_configured()
             )
-            return render_template("accounts/invited.html", person=person, link=link, sent=sent)
     return render_template("accounts/person_form.html", form=form, title=_("Invite a person"))
 
 

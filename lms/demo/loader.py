@@ -103,6 +103,13 @@ def _person(
     return user
 
 
+def _role_scope(role: str, organisation: Organisation) -> Organisation:
+    """A regional trainer works at the training centre but trains the hubs of the whole region."""
+    if role == Role.TRAINER and organisation.kind == Kind.TRAINING_CENTRE and organisation.parent:
+        return organisation.parent
+    return organisation
+
+
 def load_core_demo() -> None:
     """Create the demo organisations and people."""
     load_organisations()
@@ -113,7 +120,7 @@ def load_core_demo() -> None:
         organisation = by_code(org_code)
         assert organisation is not None
         for role in roles:
-            grant_role(user, role, organisation)
+            grant_role(user, role, _role_scope(role, organisation))
     # A coordinator for every hub and a trainer for every training centre, so lists have real sizes.
     centres_and_hubs = db.session.scalars(
         select(Organisation)
@@ -121,15 +128,17 @@ def load_core_demo() -> None:
         .order_by(Organisation.code)
     ).all()
     for index, organisation in enumerate(centres_and_hubs):
-        given, patronymic = GIVEN[index % len(GIVEN)]
-        surname = SURNAMES[(index * 7) % len(SURNAMES)]
+        # Every pairing of surname and given name differs, so the lists look like real people.
+        surname = SURNAMES[index % len(SURNAMES)]
+        given, patronymic = GIVEN[(index + index // len(SURNAMES)) % len(GIVEN)]
         is_hub = organisation.kind == Kind.HUB
         email = f"{'coordinator' if is_hub else 'trainer'}.{organisation.code.lower()}@{DOMAIN}"
         user = _person(
             email, surname, given, patronymic, organisation.code,
             "hub_coordinator" if is_hub else "regional_trainer", ("librarians",), password_hash,
         )
-        grant_role(user, Role.LEARNER if is_hub else Role.TRAINER, organisation)
+        role = Role.LEARNER if is_hub else Role.TRAINER
+        grant_role(user, role, _role_scope(role, organisation))
     db.session.flush()
 
 

@@ -4,8 +4,9 @@ A journey is walked the way the platform must work: in a browser with JavaScript
 320 px wide phone. Every page it reaches is then opened again in a second context with JavaScript
 on and the same cookies, where axe-core checks it against WCAG 2.1 A and AA and the page is checked
 for sideways scrolling (both need JavaScript). Pages that answer a POST (a form shown again with its
-errors, an import report) cannot be fetched again, so the second context is given the very HTML the
-journey saw, at the same address, with the live server's stylesheet.
+errors, an import report) cannot be fetched again, nor can a message shown once after a redirect, so
+for those the second context is given the very HTML the journey saw, at the same address, with the
+live server's stylesheet. A page seen twice the same (but for its CSRF tokens) is checked once.
 
 Needs Debian's Chromium (``CHROMIUM``, default /usr/bin/chromium), Playwright and axe-core from
 ``npm ci``. Without them the tests are skipped, or fail when ``LMS_REQUIRE_BROWSER=1`` (as in CI).
@@ -140,13 +141,14 @@ class SecondContext:
     def __init__(self, browser: Any) -> None:
         self.browser = browser
         self.context: Any = None
-        self.checked: set[tuple[str, str]] = set()  # (address, page without its CSRF tokens)
+        self.checked: set[tuple[str, str, str]] = set()  # (address, replayed, page without CSRF tokens)
 
-    def check(self, journey: Journey, html: str, answer_to_post: bool, status: int) -> None:
-        """Open the journey's page with its cookies; run axe and the width check there. A page that
-        answered a POST cannot be fetched again: it is given the HTML the journey saw instead."""
+    def check(self, journey: Journey, html: str, replay: bool, status: int = 200) -> None:
+        """Open the journey's page with its cookies; run axe and the width check there. With
+        ``replay`` the page is not fetched again but given the HTML the journey saw (the answer to a
+        POST cannot be fetched again, nor a message shown once)."""
         url = journey.page.url
-        seen = (url, CSRF_VALUE.sub(r"\1", html))
+        seen = (url, str(replay), CSRF_VALUE.sub(r"\1", html))
         if seen in self.checked:
             return
         self.checked.add(seen)
@@ -169,7 +171,7 @@ class SecondContext:
         def is_this_page(address: str) -> bool:
             return address == url
 
-        if answer_to_post:
+        if replay:
             page.route(
                 is_this_page,
                 lambda route: route.fulfill(
@@ -179,7 +181,7 @@ class SecondContext:
         try:
             page.goto(url)
         finally:
-            if answer_to_post:
+            if replay:
                 page.unroute(is_this_page)
         check_axe(page)
         check_no_sideways_scrolling(page)
@@ -225,7 +227,10 @@ class Journey:
         self.visited.append(self.page.url)
         html = self.page.content()
         assert "<script" not in html, f"{self.page.url} has a script: pages must work without JavaScript"
-        self.checker.check(self, html, response.request.method != "GET", response.status)
+        answers_post = response.request.method != "GET"
+        self.checker.check(self, html, replay=answers_post, status=response.status)
+        if not answers_post and 'class="messages"' in html:  # fetching it again would lose the message
+            self.checker.check(self, html, replay=True, status=response.status)
         return response
 
     def close(self) -> None:
