@@ -23,4 +23,6 @@ class CertificatesPlugin:
         app.register_blueprint(bp)
         add_migrations(app, PACKAGE_DIR)
         add_translations(app, PACKAGE_DIR)
-        add_nav_item(app, "certificates.index", _l("Certificates"), lambda user: user.is_authenticated, order=50)
+        add_nav_item(
+            app, "certificates.index", _l("Certificates"), lambda user: user.is_authenticated, order=50
+        )

@@ -93,12 +93,16 @@ def init_core(app: Flask) -> None:
     add_nav_item(app, "orgs.index", _l("Organisations"), lambda user: can(user, "org.view"), order=10)
     add_nav_item(app, "accounts.users", _l("People"), lambda user: can(user, "user.view"), order=20)
     add_nav_item(
-        app, "accounts.target_groups", _l("Target groups"), lambda user: can(user, "targetgroup.edit", GLOBAL), 30
+        app,
+        "accounts.target_groups",
+        _l("Target groups"),
+        lambda user: can(user, "targetgroup.edit", GLOBAL),
+        30,
     )
     add_nav_item(app, "audit.index", _l("Audit log"), lambda user: can(user, "audit.view"), order=90)
 
-    from lms.orgs.services import count_hubs
     from lms.accounts.services import count_active_people
+    from lms.orgs.services import count_hubs
 
     add_indicator(app, "lms.hubs", _l("Digital Education Hubs"), count_hubs)
     add_indicator(app, "lms.people", _l("Active people"), count_active_people)
@@ -154,7 +158,10 @@ ERROR_TEXTS = {
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
     413: (_l("File too large"), _l("The file or form is larger than this site accepts.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a few minutes.")),
-    500: (_l("Something went wrong"), _l("An error happened on our side. It has been logged; please try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error happened on our side. It has been logged; please try again."),
+    ),
 }
 
 

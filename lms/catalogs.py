@@ -49,7 +49,9 @@ def extract(package: str) -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
         ROOT / package, METHOD_MAP, OPTIONS, KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
     ):
-        catalog.add(message, None, [(f"{package}/{filename}", lineno)], auto_comments=comments, context=context)
+        catalog.add(
+            message, None, [(f"{package}/{filename}", lineno)], auto_comments=comments, context=context
+        )
     return catalog
 
 
@@ -88,7 +90,7 @@ def update(package: str) -> None:
         catalog.obsolete.clear()
         if locale == SOURCE_LOCALE:
             for message in catalog:
-                if message.id and not message.string or message.string == ("",) * len(message.string or ()):
+                if (message.id and not message.string) or message.string == ("",) * len(message.string or ()):
                     message.string = message.id
                     message.flags.discard("fuzzy")
         catalog.fuzzy = False
@@ -122,7 +124,7 @@ def problems(package: str) -> Iterator[str]:
             if not message.id:
                 continue
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            if not all(strings) or len(strings) < catalog.num_plurals and message.pluralizable:
+            if not all(strings) or (len(strings) < catalog.num_plurals and message.pluralizable):
                 yield f"{path}: untranslated {message.id!r}"
             if message.fuzzy:
                 yield f"{path}: fuzzy {message.id!r}"

@@ -114,7 +114,13 @@ demo_group = click.Group("demo", help="Demonstration data.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def users_create(
-    email: str, surname: str, given_name: str, patronymic: str, role: str, org_code: str | None, password_stdin: bool
+    email: str,
+    surname: str,
+    given_name: str,
+    patronymic: str,
+    role: str,
+    org_code: str | None,
+    password_stdin: bool,
 ) -> None:
     """Create a person with a role, e.g. the first administrator."""
     from lms.accounts.passwords import MIN_LENGTH
@@ -131,7 +137,9 @@ def users_create(
             select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.id)
         )
     if organisation is None:
-        raise click.ClickException("No such organisation: create or import organisations first (lms orgs import).")
+        raise click.ClickException(
+            "No such organisation: create or import organisations first (lms orgs import)."
+        )
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     if password is not None and len(password) < MIN_LENGTH:
         raise click.ClickException(f"The password needs at least {MIN_LENGTH} characters.")
@@ -158,7 +166,9 @@ def orgs_import(path: Path) -> None:
         raise click.ClickException("Nothing was imported.")
     importer.apply(plan)
     db.session.commit()
-    click.echo(f"Imported {len(plan.actions)} rows ({plan.count('create')} created, {plan.count('update')} updated).")
+    click.echo(
+        f"Imported {len(plan.actions)} rows ({plan.count('create')} created, {plan.count('update')} updated)."
+    )
 
 
 @demo_group.command("load")

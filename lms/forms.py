@@ -31,7 +31,10 @@ class OrganisationCodeField(StringField):
 class CsvUploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"),
-        validators=[FileRequired(_l("Choose a file.")), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "txt"], _l("Choose a .csv file.")),
+        ],
     )
 
 

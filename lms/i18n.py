@@ -91,11 +91,7 @@ class TranslatedText(TypeDecorator[Translated]):
 
 
 # Ukrainian alphabetical order, then the letters of neighbouring alphabets, then Latin.
-_ALPHABET = (
-    " 0123456789"
-    "аáбвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя"
-    "aåäæbcčdeéfghijklmnoöøpqrsštuüvwxyzž"
-)
+_ALPHABET = " 0123456789аáбвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюяaåäæbcčdeéfghijklmnoöøpqrsštuüvwxyzž"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _RANK = {char: _DIGITS[(i + 1) // 36] + _DIGITS[(i + 1) % 36] for i, char in enumerate(_ALPHABET)}
 _IGNORED = {"'", "ʼ", "’", "`", "-", "‐", ".", ","}

@@ -92,7 +92,9 @@ def scope(user: Any, action: str) -> Scope:
 
 def _root_paths() -> list[str]:
     if "_lms_roots" not in g:
-        g._lms_roots = db.session.scalars(select(Organisation.path).where(Organisation.parent_id.is_(None))).all()
+        g._lms_roots = db.session.scalars(
+            select(Organisation.path).where(Organisation.parent_id.is_(None))
+        ).all()
     return g._lms_roots
 
 

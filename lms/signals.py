@@ -12,6 +12,7 @@ def sender() -> Flask:
     """The app itself (not the proxy): the sender of every signal."""
     return current_app._get_current_object()  # type: ignore[attr-defined]
 
+
 user_created = signals.signal(
     "lms.user-created",
     doc="A user account was created (by an admin, an import or an accepted invitation). Kwargs: user.",

@@ -151,14 +151,14 @@ def app(app_config: dict[str, Any], _seed_rows: dict[str, list[dict[str, Any]]])
 
 
 def _reset_sequences(connection: Any, tables: Any) -> None:
+    # Table names come from our own metadata, never from input.
+    template = (
+        "SELECT setval(pg_get_serial_sequence('{0}', 'id'), "
+        "COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)"
+    )
     for table in tables:
         if "id" in table.c and table.c.id.autoincrement:
-            connection.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-                )
-            )
+            connection.execute(text(template.format(table.name)))
 
 
 @pytest.fixture
@@ -191,25 +191,47 @@ class Factory:
         self._counter += 1
         return self._counter
 
-    def org(self, kind: str = "hub", parent: Any = None, code: str | None = None, name: str | None = None,
-            **fields: Any) -> Any:
+    def org(
+        self,
+        kind: str = "hub",
+        parent: Any = None,
+        code: str | None = None,
+        name: str | None = None,
+        **fields: Any,
+    ) -> Any:
         from lms.orgs.services import create_organisation
 
         number = self._next()
         return create_organisation(
-            code or f"{kind.upper()}-{number}", kind, {"uk": name or f"Організація {number}", "en": f"Org {number}"},
-            parent, **fields,
+            code or f"{kind.upper()}-{number}",
+            kind,
+            {"uk": name or f"Організація {number}", "en": f"Org {number}"},
+            parent,
+            **fields,
         )
 
-    def user(self, organisation: Any = None, roles: tuple[str, ...] = (), email: str | None = None,
-             surname: str = "Тестенко", given_name: str = "Олена", patronymic: str = "",
-             password: str = TEST_PASSWORD, **fields: Any) -> Any:
+    def user(
+        self,
+        organisation: Any = None,
+        roles: tuple[str, ...] = (),
+        email: str | None = None,
+        surname: str = "Тестенко",
+        given_name: str = "Олена",
+        patronymic: str = "",
+        password: str = TEST_PASSWORD,
+        **fields: Any,
+    ) -> Any:
         from lms.accounts.services import create_user, grant_role
 
         number = self._next()
         user = create_user(
-            email or f"person{number}@example.org", surname, given_name, patronymic,
-            organisation=organisation, password=password, **fields,
+            email or f"person{number}@example.org",
+            surname,
+            given_name,
+            patronymic,
+            organisation=organisation,
+            password=password,
+            **fields,
         )
         for role in roles:
             grant_role(user, role, organisation)
@@ -246,8 +268,12 @@ def world(make: Factory) -> World:
     world.people["admin@root"] = make.user(root, ("admin",), email="admin@example.org")
     for key in ("r1", "r2"):
         region = world.orgs[key]
-        for role, where in (("admin", region), ("manager", region), ("trainer", world.orgs[f"tc@{key}"]),
-                            ("learner", world.orgs[f"hub@{key}"])):
+        for role, where in (
+            ("admin", region),
+            ("manager", region),
+            ("trainer", world.orgs[f"tc@{key}"]),
+            ("learner", world.orgs[f"hub@{key}"]),
+        ):
             world.people[f"{role}@{key}"] = make.user(where, (role,), email=f"{role}.{key}@example.org")
     make.commit()
     return world

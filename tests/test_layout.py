@@ -9,15 +9,27 @@ import pytest
 from lms.testing import login
 
 PAGE_BUDGET = 50 * 1024  # HTML and CSS of one page
-PAGES = ["/", "/profile", "/orgs/", "/orgs/{hub}", "/orgs/{hub}/edit", "/people", "/people/new", "/audit/",
-         "/orgs/import", "/target-groups"]
+PAGES = [
+    "/",
+    "/profile",
+    "/orgs/",
+    "/orgs/{hub}",
+    "/orgs/{hub}/edit",
+    "/people",
+    "/people/new",
+    "/audit/",
+    "/orgs/import",
+    "/target-groups",
+]
 
 
 @pytest.fixture
 def admin_client(client, world, make):
     # Enough rows to fill a page of each list.
     for number in range(60):
-        make.org("hub", world.orgs["r1"], code=f"HUB-18-{100 + number}", name=f"Хаб цифрової освіти № {number}")
+        make.org(
+            "hub", world.orgs["r1"], code=f"HUB-18-{100 + number}", name=f"Хаб цифрової освіти № {number}"
+        )
     make.commit()
     login(client, world.people["admin@root"])
     return client
@@ -47,7 +59,9 @@ def test_every_page_has_skip_link_language_switcher_and_main_landmark(client):
 
 
 def test_language_follows_accept_language_then_default(client):
-    assert '<html lang="fi">' in client.get("/", headers={"Accept-Language": "fi-FI,fi;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="fi">' in client.get("/", headers={"Accept-Language": "fi-FI,fi;q=0.9"}).get_data(
+        as_text=True
+    )
     assert '<html lang="uk">' in client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
 
 

@@ -147,14 +147,22 @@ def test_every_visible_string_passes_through_gettext(client, world):
     for person in world.people.values():
         data += [person.full_name, person.email, person.given_name, person.surname]
     for organisation in world.orgs.values():
-        data += [organisation.code, str(organisation.name.in_locale("uk")), str(organisation.name.in_locale("en"))]
+        data += [
+            organisation.code,
+            str(organisation.name.in_locale("uk")),
+            str(organisation.name.in_locale("en")),
+        ]
     data += ["UA-18", "HUB-18-001"]
     from lms.accounts.services import target_groups
 
     data += [str(group.name.in_locale("uk")) for group in target_groups()]
     data += [job_name for job_name in _job_names()]
 
-    visitor_pages = {"/": client.get("/"), "/login": client.get("/login"), "/password/reset": client.get("/password/reset")}
+    visitor_pages = {
+        "/": client.get("/"),
+        "/login": client.get("/login"),
+        "/password/reset": client.get("/password/reset"),
+    }
     post(client, "/locale", {"locale": PSEUDO})
     visitor_pages = {path: client.get(path) for path in visitor_pages}
     login(client, admin)

@@ -38,9 +38,13 @@ def _new_password_fields() -> tuple[Any, Any]:
             _l("New password"),
             validators=[
                 DataRequired(REQUIRED),
-                Length(min=MIN_LENGTH, max=200, message=_l("Use at least %(min)d characters.", min=MIN_LENGTH)),
+                Length(
+                    min=MIN_LENGTH, max=200, message=_l("Use at least %(min)d characters.", min=MIN_LENGTH)
+                ),
             ],
-            description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_LENGTH),
+            description=_l(
+                "At least %(min)d characters. A short sentence is easy to remember.", min=MIN_LENGTH
+            ),
         ),
         PasswordField(
             _l("Repeat the new password"),
@@ -85,7 +89,7 @@ class PersonForm(FlaskForm):
     job = SelectField(_l("Job"), coerce=str, validators=[Optional()])
     target_groups = MultiCheckboxField(_l("Target groups"), coerce=str)
     locale = SelectField(
-        _l("Language"), choices=[("", _l("As the browser asks"))] + list(LOCALE_NAMES.items()), coerce=str
+        _l("Language"), choices=[("", _l("As the browser asks")), *list(LOCALE_NAMES.items())], coerce=str
     )
     timezone = SelectField(_l("Time zone"), choices=list(TIMEZONES.items()), coerce=str)
 

@@ -19,11 +19,18 @@ from lms.orgs.models import Organisation
 from lms.permissions import scope
 
 COLUMNS = (
-    Column("email", True, _l("E-mail address; an existing address updates that person."), "olena.koval@example.org"),
+    Column(
+        "email",
+        True,
+        _l("E-mail address; an existing address updates that person."),
+        "olena.koval@example.org",
+    ),
     Column("surname", True, _l("Surname."), "Коваль"),
     Column("given_name", True, _l("Given name."), "Олена"),
     Column("patronymic", False, _l("Patronymic."), "Петрівна"),
-    Column("organisation_code", True, _l("Code of the person's hub, training centre or region."), "HUB-18-001"),
+    Column(
+        "organisation_code", True, _l("Code of the person's hub, training centre or region."), "HUB-18-001"
+    ),
     Column("job", False, _l("Job code, e.g. hub_coordinator, regional_trainer."), "hub_coordinator"),
     Column("target_groups", False, _l("Target group codes, separated by |."), "librarians"),
     Column("role", False, _l("Role over their organisation: learner, trainer, manager or admin."), "learner"),
@@ -42,7 +49,10 @@ class PersonImporter:
     def check(self, rows: list[tuple[int, dict[str, str]]]) -> Plan:
         plan = Plan()
         emails = {casefold_email(row.get("email", "")) for _line, row in rows}
-        existing = {u.email_casefold: u for u in db.session.scalars(select(User).where(User.email_casefold.in_(emails)))}
+        existing = {
+            u.email_casefold: u
+            for u in db.session.scalars(select(User).where(User.email_casefold.in_(emails)))
+        }
         codes = {row.get("organisation_code", "") for _line, row in rows}
         organisations = {
             o.code: o for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))
@@ -67,7 +77,10 @@ class PersonImporter:
             organisation = organisations.get(row.get("organisation_code", ""))
             if organisation is None:
                 errors.append(
-                    _("There is no organisation with the code %(code)s.", code=row.get("organisation_code") or "—")
+                    _(
+                        "There is no organisation with the code %(code)s.",
+                        code=row.get("organisation_code") or "—",
+                    )
                 )
             elif not self.create_scope.contains(organisation):
                 errors.append(_("%(code)s is outside the organisations you manage.", code=organisation.code))
@@ -76,7 +89,9 @@ class PersonImporter:
                 errors.append(_("%(email)s belongs to someone outside your scope.", email=email))
             if row.get("job") and row["job"] not in jobs:
                 errors.append(_("Unknown job: %(code)s.", code=row["job"]))
-            unknown = [c for c in row.get("target_groups", "").split("|") if c.strip() and c.strip() not in groups]
+            unknown = [
+                c for c in row.get("target_groups", "").split("|") if c.strip() and c.strip() not in groups
+            ]
             if unknown:
                 errors.append(_("Unknown target groups: %(names)s.", names=", ".join(unknown)))
             role = row.get("role", "")
@@ -90,16 +105,24 @@ class PersonImporter:
                 plan.errors.extend((line, error) for error in errors)
                 continue
             label = f"{row['surname']} {row['given_name']} <{email}>"
-            plan.actions.append(RowAction(line, "update" if person else "create", label, {**row, "email": email}))
+            plan.actions.append(
+                RowAction(line, "update" if person else "create", label, {**row, "email": email})
+            )
         return plan
 
     def apply(self, plan: Plan) -> None:
         for action in plan.actions:
             row = action.data
-            organisation = db.session.scalar(select(Organisation).where(Organisation.code == row["organisation_code"]))
+            organisation = db.session.scalar(
+                select(Organisation).where(Organisation.code == row["organisation_code"])
+            )
             job = db.session.scalar(select(Job).where(Job.code == row["job"])) if row.get("job") else None
             codes = [c.strip() for c in row.get("target_groups", "").split("|") if c.strip()]
-            groups = list(db.session.scalars(select(TargetGroup).where(TargetGroup.code.in_(codes)))) if codes else []
+            groups = (
+                list(db.session.scalars(select(TargetGroup).where(TargetGroup.code.in_(codes))))
+                if codes
+                else []
+            )
             fields: dict[str, Any] = {
                 "email": row["email"],
                 "surname": row["surname"],
@@ -109,7 +132,9 @@ class PersonImporter:
                 "job": job,
                 "locale": row.get("locale") or None,
             }
-            person = db.session.scalar(select(User).where(User.email_casefold == casefold_email(row["email"])))
+            person = db.session.scalar(
+                select(User).where(User.email_casefold == casefold_email(row["email"]))
+            )
             if person is None:
                 person = create_user(target_groups=groups, **fields)
             else:

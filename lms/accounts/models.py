@@ -110,7 +110,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         self.email_casefold = casefold_email(email)
 
     def set_names(self, surname: str, given_name: str, patronymic: str = "") -> None:
-        self.surname, self.given_name, self.patronymic = surname.strip(), given_name.strip(), patronymic.strip()
+        self.surname, self.given_name, self.patronymic = (
+            surname.strip(),
+            given_name.strip(),
+            patronymic.strip(),
+        )
         self.name_sort = sort_key(self.surname, self.given_name, self.patronymic)
 
     @property
@@ -153,7 +157,7 @@ class RoleGrant(db.Model):  # type: ignore[name-defined]
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a token purpose, not a password)
 
 
 class AccountToken(db.Model):  # type: ignore[name-defined]

@@ -61,7 +61,9 @@ def create_user(
 PROFILE_FIELDS = ("email", "surname", "given_name", "patronymic", "organisation", "job", "locale", "timezone")
 
 
-def update_user(user: User, target_groups: Iterable[TargetGroup] | None = None, **fields: Any) -> dict[str, Any]:
+def update_user(
+    user: User, target_groups: Iterable[TargetGroup] | None = None, **fields: Any
+) -> dict[str, Any]:
     """Change profile fields; returns what changed (also written to the audit log)."""
     changes: dict[str, Any] = {}
     for key, value in fields.items():
@@ -96,12 +98,16 @@ def update_user(user: User, target_groups: Iterable[TargetGroup] | None = None, 
     return changes
 
 
-def grant_role(user: User, role: str, organisation: Organisation, granted_by: User | None = None) -> RoleGrant:
+def grant_role(
+    user: User, role: str, organisation: Organisation, granted_by: User | None = None
+) -> RoleGrant:
     role = Role(role).value
     for grant in user.grants:
         if grant.role == role and grant.organisation_id == organisation.id:
             return grant
-    grant = RoleGrant(user=user, role=role, organisation=organisation, granted_by_id=getattr(granted_by, "id", None))
+    grant = RoleGrant(
+        user=user, role=role, organisation=organisation, granted_by_id=getattr(granted_by, "id", None)
+    )
     db.session.add(grant)
     db.session.flush()
     g.pop("_lms_grants", None)
@@ -266,7 +272,9 @@ def issue_token(user: User, purpose: TokenPurpose, created_by: User | None = Non
 def token_user(raw: str, purpose: TokenPurpose) -> User | None:
     """The user a valid (unused, unexpired) token belongs to."""
     token = db.session.scalar(
-        select(AccountToken).where(AccountToken.token_hash == _token_hash(raw), AccountToken.purpose == purpose)
+        select(AccountToken).where(
+            AccountToken.token_hash == _token_hash(raw), AccountToken.purpose == purpose
+        )
     )
     if token is None or token.used_at is not None or token.expires_at < utcnow():
         return None
@@ -323,7 +331,9 @@ def jobs() -> list[Job]:
     return list(db.session.scalars(select(Job).order_by(Job.position, Job.id)))
 
 
-def save_target_group(group: TargetGroup | None, code: str, name: dict[str, str], is_active: bool) -> TargetGroup:
+def save_target_group(
+    group: TargetGroup | None, code: str, name: dict[str, str], is_active: bool
+) -> TargetGroup:
     """Create (``group`` None) or change a target group."""
     if group is None:
         position = db.session.scalar(select(func.max(TargetGroup.position))) or 0

@@ -55,7 +55,9 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_account_and_address, methods=["POST"], deduct_when=lambda r: r.status_code != 302)
+@limiter.limit(
+    _login_limit, key_func=_account_and_address, methods=["POST"], deduct_when=lambda r: r.status_code != 302
+)
 @limiter.limit("300 per 10 minutes", methods=["POST"])
 def login() -> Any:
     if current_user.is_authenticated:
@@ -118,9 +120,14 @@ def reset_request() -> Any:
                 ),
             )
         # The same answer whether or not the address has an account; the link goes only by e-mail.
-        flash(_("If this address has an account, a link to reset the password has been e-mailed to it."), "info")
+        flash(
+            _("If this address has an account, a link to reset the password has been e-mailed to it."), "info"
+        )
         if not mail.is_configured():
-            flash(_("This site cannot send e-mail yet: please ask your administrator for a new invitation."), "info")
+            flash(
+                _("This site cannot send e-mail yet: please ask your administrator for a new invitation."),
+                "info",
+            )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
@@ -163,7 +170,7 @@ def profile() -> Any:
 @bp.route("/profile/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> Any:
-    form = SettingsForm(obj=current_user, locale=current_user.locale or "")
+    form = SettingsForm(locale=current_user.locale or "", timezone=current_user.timezone)
     if form.validate_on_submit():
         services.update_user(current_user, locale=form.locale.data or None, timezone=form.timezone.data)
         db.session.commit()
@@ -286,15 +293,19 @@ def invite() -> Any:
                     person.email,
                     _("You are invited to Kaskad"),
                     _(
-                        "%(inviter)s has invited you to Kaskad. To choose your password, open this link within "
-                        "%(days)d days:\n\n%(link)s",
+                        "%(inviter)s has invited you to Kaskad. To choose your password, "
+                        "open this link within %(days)d days:\n\n%(link)s",
                         inviter=current_user.full_name,
                         days=current_app.config["LMS_INVITATION_DAYS"],
                         link=link,
                     ),
                 )
             return render_template(
-                "accounts/invited.html", person=person, link=link, sent=sent, mail_configured=mail.is_configured()
+                "accounts/invited.html",
+                person=person,
+                link=link,
+                sent=sent,
+                mail_configured=mail.is_configured(),
             )
     return render_template("accounts/person_form.html", form=form, title=_("Invite a person"))
 
@@ -335,7 +346,9 @@ def edit_user(user_id: int) -> Any:
             db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("accounts.user", user_id=person.id))
-    return render_template("accounts/person_form.html", form=form, title=_("Edit %(name)s", name=person.full_name))
+    return render_template(
+        "accounts/person_form.html", form=form, title=_("Edit %(name)s", name=person.full_name)
+    )
 
 
 @bp.post("/people/<int:user_id>/roles")
@@ -414,11 +427,15 @@ def erase(user_id: int) -> Any:
         return redirect(url_for("accounts.user", user_id=person.id))
     services.erase(person)
     db.session.commit()
-    flash(_("The person's data has been erased; their certificates still count, without their name."), "success")
+    flash(
+        _("The person's data has been erased; their certificates still count, without their name."), "success"
+    )
     return redirect(url_for("accounts.users"))
 
 
-add_import_routes(bp, "/people", "people", PersonImporter, "user.create", _l("Import people"), "accounts.users")
+add_import_routes(
+    bp, "/people", "people", PersonImporter, "user.create", _l("Import people"), "accounts.users"
+)
 
 
 # --- target groups ------------------------------------------------------------------------------------
@@ -458,4 +475,3 @@ def edit_target_group(group_id: int | None) -> Any:
             flash(_("The target group has been saved."), "success")
             return redirect(url_for("accounts.target_groups"))
     return render_template("accounts/target_group_form.html", form=form, group=group)
-

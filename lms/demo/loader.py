@@ -24,43 +24,164 @@ DOMAIN = "kaskad.demo"
 OCCUPIED = {"UA-43", "UA-40"}
 
 NATIONAL = (
-    ("UA", "Міністерство цифрової трансформації України", "Ministry of Digital Transformation of Ukraine", None),
+    (
+        "UA",
+        "Міністерство цифрової трансформації України",
+        "Ministry of Digital Transformation of Ukraine",
+        None,
+    ),
     ("UA-ULA", "Українська бібліотечна асоціація", "Ukrainian Library Association", "UA"),
-    ("UA-DEH", "Офіс національної програми «Хаби цифрової освіти»", "Digital Education Hubs Programme Office", "UA"),
+    (
+        "UA-DEH",
+        "Офіс національної програми «Хаби цифрової освіти»",
+        "Digital Education Hubs Programme Office",
+        "UA",
+    ),
 )
 
 # (e-mail local part, surname, given name, patronymic, organisation, roles, job, target groups, what for)
 PEOPLE = (
     ("admin", "Адміністраторка", "Ганна", "Ігорівна", "UA", ("admin",), None, (), "admin, whole country"),
-    ("manager", "Ґудзь", "Євген", "Олексійович", "UA", ("manager",), "manager", ("civil_servants",),
-     "manager, whole country"),
-    ("trainer", "Мельничук", "Ірина", "Василівна", "UA-DEH", ("trainer",), "national_trainer", ("civil_servants",),
-     "national trainer"),
-    ("admin.zhytomyr", "Олійник", "Тарас", "Миколайович", "UA-18", ("admin",), "manager",
-     ("local_government_officials",), "admin, Zhytomyr region"),
-    ("manager.zhytomyr", "Дʼяченко", "Олеся", "Петрівна", "UA-18", ("manager",), "manager",
-     ("local_government_officials",), "manager, Zhytomyr region"),
-    ("trainer.zhytomyr", "Кравець", "Їжак", "Іванович", "TC-18", ("trainer", "learner"), "regional_trainer",
-     ("librarians",), "regional trainer (also a learner), Zhytomyr"),
-    ("coordinator.zhytomyr", "Костюк", "Марʼяна", "Богданівна", "HUB-18-001", ("learner",), "hub_coordinator",
-     ("librarians",), "hub coordinator, Zhytomyr region"),
-    ("manager.lviv", "Шевчук", "Ярослав", "Андрійович", "UA-46", ("manager",), "manager", ("civil_servants",),
-     "manager, Lviv region"),
-    ("trainer.lviv", "Гнатюк", "Соломія", "Романівна", "TC-46", ("trainer", "learner"), "regional_trainer",
-     ("librarians",), "regional trainer (also a learner), Lviv"),
-    ("coordinator.lviv", "Павлів", "Остап", "Ігорович", "HUB-46-001", ("learner",), "hub_coordinator",
-     ("librarians",), "hub coordinator, Lviv region"),
+    (
+        "manager",
+        "Ґудзь",
+        "Євген",
+        "Олексійович",
+        "UA",
+        ("manager",),
+        "manager",
+        ("civil_servants",),
+        "manager, whole country",
+    ),
+    (
+        "trainer",
+        "Мельничук",
+        "Ірина",
+        "Василівна",
+        "UA-DEH",
+        ("trainer",),
+        "national_trainer",
+        ("civil_servants",),
+        "national trainer",
+    ),
+    (
+        "admin.zhytomyr",
+        "Олійник",
+        "Тарас",
+        "Миколайович",
+        "UA-18",
+        ("admin",),
+        "manager",
+        ("local_government_officials",),
+        "admin, Zhytomyr region",
+    ),
+    (
+        "manager.zhytomyr",
+        "Дʼяченко",
+        "Олеся",
+        "Петрівна",
+        "UA-18",
+        ("manager",),
+        "manager",
+        ("local_government_officials",),
+        "manager, Zhytomyr region",
+    ),
+    (
+        "trainer.zhytomyr",
+        "Кравець",
+        "Їжак",
+        "Іванович",
+        "TC-18",
+        ("trainer", "learner"),
+        "regional_trainer",
+        ("librarians",),
+        "regional trainer (also a learner), Zhytomyr",
+    ),
+    (
+        "coordinator.zhytomyr",
+        "Костюк",
+        "Марʼяна",
+        "Богданівна",
+        "HUB-18-001",
+        ("learner",),
+        "hub_coordinator",
+        ("librarians",),
+        "hub coordinator, Zhytomyr region",
+    ),
+    (
+        "manager.lviv",
+        "Шевчук",
+        "Ярослав",
+        "Андрійович",
+        "UA-46",
+        ("manager",),
+        "manager",
+        ("civil_servants",),
+        "manager, Lviv region",
+    ),
+    (
+        "trainer.lviv",
+        "Гнатюк",
+        "Соломія",
+        "Романівна",
+        "TC-46",
+        ("trainer", "learner"),
+        "regional_trainer",
+        ("librarians",),
+        "regional trainer (also a learner), Lviv",
+    ),
+    (
+        "coordinator.lviv",
+        "Павлів",
+        "Остап",
+        "Ігорович",
+        "HUB-46-001",
+        ("learner",),
+        "hub_coordinator",
+        ("librarians",),
+        "hub coordinator, Lviv region",
+    ),
 )
 
 SURNAMES = (
-    "Бондар", "Ґалаґан", "Єременко", "Іваненко", "Їжакевич", "Коваленко", "Литвин", "Мороз", "Нечипорук",
-    "Осадчий", "Петренко", "Руденко", "Савчук", "Ткаченко", "Федорук", "Харченко", "Цимбал", "Шаповал",
-    "Юрченко", "Яковенко", "Дʼяків", "Пʼятничук", "Вʼюн", "Гуменюк",
+    "Бондар",
+    "Ґалаґан",
+    "Єременко",
+    "Іваненко",
+    "Їжакевич",
+    "Коваленко",
+    "Литвин",
+    "Мороз",
+    "Нечипорук",
+    "Осадчий",
+    "Петренко",
+    "Руденко",
+    "Савчук",
+    "Ткаченко",
+    "Федорук",
+    "Харченко",
+    "Цимбал",
+    "Шаповал",
+    "Юрченко",
+    "Яковенко",
+    "Дʼяків",
+    "Пʼятничук",
+    "Вʼюн",
+    "Гуменюк",
 )
 GIVEN = (
-    ("Оксана", "Іванівна"), ("Людмила", "Петрівна"), ("Наталія", "Степанівна"), ("Галина", "Ігорівна"),
-    ("Тетяна", "Євгенівна"), ("Світлана", "Олегівна"), ("Марія", "Йосипівна"), ("Ірина", "Ґеннадіївна"),
-    ("Андрій", "Васильович"), ("Олег", "Юрійович"), ("Юлія", "Вʼячеславівна"), ("Ольга", "Миколаївна"),
+    ("Оксана", "Іванівна"),
+    ("Людмила", "Петрівна"),
+    ("Наталія", "Степанівна"),
+    ("Галина", "Ігорівна"),
+    ("Тетяна", "Євгенівна"),
+    ("Світлана", "Олегівна"),
+    ("Марія", "Йосипівна"),
+    ("Ірина", "Ґеннадіївна"),
+    ("Андрій", "Васильович"),
+    ("Олег", "Юрійович"),
+    ("Юлія", "Вʼячеславівна"),
+    ("Ольга", "Миколаївна"),
 )
 
 
@@ -88,8 +209,14 @@ def load_organisations() -> None:
 
 
 def _person(
-    email: str, surname: str, given: str, patronymic: str, org_code: str, job_code: str | None,
-    groups: tuple[str, ...], password_hash: str,
+    email: str,
+    surname: str,
+    given: str,
+    patronymic: str,
+    org_code: str,
+    job_code: str | None,
+    groups: tuple[str, ...],
+    password_hash: str,
 ) -> User:
     existing = find_by_email(email)
     if existing is not None:
@@ -97,8 +224,9 @@ def _person(
     organisation = by_code(org_code)
     job = db.session.scalar(select(Job).where(Job.code == job_code)) if job_code else None
     target_groups = list(db.session.scalars(select(TargetGroup).where(TargetGroup.code.in_(groups))))
-    user = create_user(email, surname, given, patronymic, organisation=organisation, job=job,
-                       target_groups=target_groups)
+    user = create_user(
+        email, surname, given, patronymic, organisation=organisation, job=job, target_groups=target_groups
+    )
     user.password_hash = password_hash
     return user
 
@@ -114,7 +242,7 @@ def load_core_demo() -> None:
     """Create the demo organisations and people."""
     load_organisations()
     password_hash = hash_password(DEMO_PASSWORD)
-    for local, surname, given, patronymic, org_code, roles, job, groups, what in PEOPLE:
+    for local, surname, given, patronymic, org_code, roles, job, groups, _what in PEOPLE:
         email = f"{local}@{DOMAIN}"
         user = _person(email, surname, given, patronymic, org_code, job, groups, password_hash)
         organisation = by_code(org_code)
@@ -134,8 +262,14 @@ def load_core_demo() -> None:
         is_hub = organisation.kind == Kind.HUB
         email = f"{'coordinator' if is_hub else 'trainer'}.{organisation.code.lower()}@{DOMAIN}"
         user = _person(
-            email, surname, given, patronymic, organisation.code,
-            "hub_coordinator" if is_hub else "regional_trainer", ("librarians",), password_hash,
+            email,
+            surname,
+            given,
+            patronymic,
+            organisation.code,
+            "hub_coordinator" if is_hub else "regional_trainer",
+            ("librarians",),
+            password_hash,
         )
         role = Role.LEARNER if is_hub else Role.TRAINER
         grant_role(user, role, _role_scope(role, organisation))

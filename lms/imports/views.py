@@ -39,8 +39,14 @@ def add_import_routes(
                 token = keep_upload(kind, current_user.id, form.file.data.filename or "", data)
                 db.session.commit()
         return render_template(
-            "imports/import.html", form=form, importer=importer, plan=plan, token=token, title=title,
-            template_url=url_for(f"{bp.name}.import_template"), confirm_url=url_for(f"{bp.name}.import_confirm"),
+            "imports/import.html",
+            form=form,
+            importer=importer,
+            plan=plan,
+            token=token,
+            title=title,
+            template_url=url_for(f"{bp.name}.import_template"),
+            confirm_url=url_for(f"{bp.name}.import_confirm"),
         )
 
     def confirm() -> Any:
@@ -54,8 +60,13 @@ def add_import_routes(
         plan = check_file(importer, upload.content)  # the data may have changed since the preview
         if not plan.is_valid:
             return render_template(
-                "imports/import.html", form=CsvUploadForm(formdata=None), importer=importer, plan=plan,
-                token=None, title=title, template_url=url_for(f"{bp.name}.import_template"),
+                "imports/import.html",
+                form=CsvUploadForm(formdata=None),
+                importer=importer,
+                plan=plan,
+                token=None,
+                title=title,
+                template_url=url_for(f"{bp.name}.import_template"),
                 confirm_url=url_for(f"{bp.name}.import_confirm"),
             )
         importer.apply(plan)
@@ -81,5 +92,3 @@ def add_import_routes(
     bp.add_url_rule(f"{prefix}/import", "import_upload", upload, methods=["GET", "POST"])
     bp.add_url_rule(f"{prefix}/import/confirm", "import_confirm", confirm, methods=["POST"])
     bp.add_url_rule(f"{prefix}/import/template.csv", "import_template", template)
-
-

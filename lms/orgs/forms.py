@@ -31,7 +31,7 @@ class OrganisationForm(FlaskForm):
     authority_en = StringField(_l("Regional authority (English)"), validators=[Optional(), Length(max=300)])
     is_occupied = BooleanField(_l("Temporarily occupied territory"))
     host_type = SelectField(
-        _l("Host"), choices=[("", _l("Not a hub"))] + list(HOST_TYPE_LABELS.items()), coerce=str
+        _l("Host"), choices=[("", _l("Not a hub")), *list(HOST_TYPE_LABELS.items())], coerce=str
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     settlement = StringField(_l("Town or village"), validators=[Optional(), Length(max=150)])
@@ -41,17 +41,25 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Regexp(KATOTTH, message=_l("UA followed by 17 digits."))],
     )
     latitude = LocalDecimalField(
-        _l("Latitude"), places=None, validators=[Optional(), NumberRange(-90, 90)],
+        _l("Latitude"),
+        places=None,
+        validators=[Optional(), NumberRange(-90, 90)],
         description=_l("Decimal degrees, e.g. 50.25465."),
     )
-    longitude = LocalDecimalField(_l("Longitude"), places=None, validators=[Optional(), NumberRange(-180, 180)])
+    longitude = LocalDecimalField(
+        _l("Longitude"), places=None, validators=[Optional(), NumberRange(-180, 180)]
+    )
     opening_hours = StringField(
-        _l("Opening hours"), validators=[Optional(), Length(max=255)],
+        _l("Opening hours"),
+        validators=[Optional(), Length(max=255)],
         description=_l("OpenStreetMap form, e.g. Mo-Fr 09:00-18:00; Sa 10:00-15:00."),
     )
     services = SelectMultipleField(
-        _l("Services"), choices=list(SERVICE_LABELS.items()), coerce=str,
-        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        _l("Services"),
+        choices=list(SERVICE_LABELS.items()),
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), coerce=str)
 

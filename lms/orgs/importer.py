@@ -32,7 +32,9 @@ COLUMNS = (
     Column("host_type", False, _l("Hubs: library, admin_service_centre, school or other."), "library"),
     Column("address", False, _l("Street address."), "вул. Грушевського, 21"),
     Column("settlement", False, _l("Town or village."), "м. Коростень"),
-    Column("hromada", False, _l("Territorial community (hromada)."), "Коростенська міська територіальна громада"),
+    Column(
+        "hromada", False, _l("Territorial community (hromada)."), "Коростенська міська територіальна громада"
+    ),
     Column("katotth", False, _l("KATOTTH code: UA and 17 digits (optional)."), ""),
     Column("latitude", False, _l("Latitude in decimal degrees (a decimal comma is fine)."), "50.95123"),
     Column("longitude", False, _l("Longitude in decimal degrees."), "28.63872"),
@@ -67,7 +69,9 @@ class OrganisationImporter:
         existing = {
             org.code: org
             for org in db.session.scalars(
-                select(Organisation).where(Organisation.code.in_(set(codes) | {r.get("parent_code", "") for _l2, r in rows}))
+                select(Organisation).where(
+                    Organisation.code.in_(set(codes) | {r.get("parent_code", "") for _l2, r in rows})
+                )
             )
         }
         seen: dict[str, str] = {}  # code -> kind, for rows already checked in this file
@@ -83,7 +87,9 @@ class OrganisationImporter:
             )
         return plan
 
-    def _row_errors(self, row: dict[str, str], existing: dict[str, Organisation], seen: dict[str, str]) -> list[str]:
+    def _row_errors(
+        self, row: dict[str, str], existing: dict[str, Organisation], seen: dict[str, str]
+    ) -> list[str]:
         errors: list[str] = []
         code, kind, parent_code = row.get("code", ""), row.get("kind", ""), row.get("parent_code", "")
         if not CODE.match(code):
@@ -124,7 +130,9 @@ class OrganisationImporter:
                     _number(row[column], low, high)
                 except ValueError:
                     errors.append(_("%(column)s must be a number of degrees.", column=column))
-        unknown = [s for s in row.get("services", "").split("|") if s.strip() and s.strip() not in SERVICE_LABELS]
+        unknown = [
+            s for s in row.get("services", "").split("|") if s.strip() and s.strip() not in SERVICE_LABELS
+        ]
         if unknown:
             errors.append(_("Unknown services: %(names)s.", names=", ".join(unknown)))
         return errors
@@ -135,7 +143,8 @@ class OrganisationImporter:
         authority = {code: row.get(f"authority_{code}", "") for code in ("uk", "en")}
         return {
             "authority": authority if any(authority.values()) else None,
-            "host_type": row.get("host_type") or (HostType.LIBRARY.value if row["kind"] != Kind.REGION else None),
+            "host_type": row.get("host_type")
+            or (HostType.LIBRARY.value if row["kind"] != Kind.REGION else None),
             "address": row.get("address", ""),
             "settlement": row.get("settlement", ""),
             "hromada": row.get("hromada", ""),

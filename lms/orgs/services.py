@@ -63,12 +63,16 @@ def create_organisation(
     db.session.add(organisation)
     db.session.flush()
     _set_path(organisation)
+    if parent is None:
+        g.pop("_lms_roots", None)  # a new root changes what "everything" means for scopes
     record("organisation.created", organisation, organisation.path, code=organisation.code, kind=kind)
     signals.organisation_created.send(signals.sender(), organisation=organisation)
     return organisation
 
 
-def update_organisation(organisation: Organisation, name: dict[str, str] | None = None, **fields: Any) -> None:
+def update_organisation(
+    organisation: Organisation, name: dict[str, str] | None = None, **fields: Any
+) -> None:
     changes: dict[str, Any] = {}
     if name is not None and dict(organisation.name) != {k: v for k, v in name.items() if v}:
         changes["name"] = (dict(organisation.name), name)
@@ -115,9 +119,7 @@ def move_organisation(organisation: Organisation, new_parent: Organisation) -> N
         old_parent=old_parent.code if old_parent else None,
         new_parent=new_parent.code,
     )
-    signals.organisation_moved.send(
-        signals.sender(), organisation=organisation, old_parent=old_parent
-    )
+    signals.organisation_moved.send(signals.sender(), organisation=organisation, old_parent=old_parent)
 
 
 def _apply(organisation: Organisation, fields: dict[str, Any]) -> None:
@@ -139,7 +141,9 @@ def scoped(scope: Scope) -> Select[tuple[Organisation]]:
 
 
 def count_hubs(scope: Scope) -> int:
-    query = select(func.count()).select_from(Organisation).where(
-        Organisation.kind == Kind.HUB, scope.filter(Organisation.path)
+    query = (
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.kind == Kind.HUB, scope.filter(Organisation.path))
     )
     return db.session.scalar(query) or 0

@@ -49,7 +49,11 @@ def index() -> Any:
         query = query.where(Organisation.kind == kind)
     page = db.paginate(query, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
     return render_template(
-        "orgs/index.html", page=page, search=search, kind=kind, kinds=KIND_LABELS,
+        "orgs/index.html",
+        page=page,
+        search=search,
+        kind=kind,
+        kinds=KIND_LABELS,
         may_edit=bool(scope(current_user, "org.edit").paths),
     )
 
@@ -59,11 +63,16 @@ def index() -> Any:
 def show(organisation_id: int) -> Any:
     organisation = _organisation(organisation_id, "org.view")
     children = db.paginate(
-        select(Organisation).where(Organisation.parent_id == organisation.id).order_by(Organisation.name_sort),
-        per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False,
+        select(Organisation)
+        .where(Organisation.parent_id == organisation.id)
+        .order_by(Organisation.name_sort),
+        per_page=current_app.config["LMS_PAGE_SIZE"],
+        error_out=False,
     )
     people = db.session.scalar(
-        select(func.count()).select_from(User).join(User.organisation)
+        select(func.count())
+        .select_from(User)
+        .join(User.organisation)
         .where(Organisation.path.startswith(organisation.path, autoescape=True))
     )
     return render_template("orgs/show.html", organisation=organisation, children=children, people=people)
@@ -95,7 +104,9 @@ def _names(form: OrganisationForm) -> dict[str, str]:
 @login_required
 def create() -> Any:
     require("org.edit")
-    form = OrganisationForm(parent=request.args.get("parent", ""), kind=request.args.get("kind", Kind.HUB.value))
+    form = OrganisationForm(
+        parent=request.args.get("parent", ""), kind=request.args.get("kind", Kind.HUB.value)
+    )
     if form.validate_on_submit():
         parent = form.parent.organisation
         duplicate = services.by_code(form.code.data or "")
@@ -162,4 +173,6 @@ def move(organisation_id: int) -> Any:
     return render_template("orgs/move.html", form=form, organisation=organisation)
 
 
-add_import_routes(bp, "", "organisations", OrganisationImporter, "org.edit", _l("Import organisations"), "orgs.index")
+add_import_routes(
+    bp, "", "organisations", OrganisationImporter, "org.edit", _l("Import organisations"), "orgs.index"
+)
