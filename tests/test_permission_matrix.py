@@ -59,7 +59,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/profile"):                             (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",  "/profile/export"):                      (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",  "/profile/settings"):                    (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("POST", "/profile/settings"):                    (401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/profile/settings"):                    (401, 302, 302, 302, 302, 302, 302, 302, 302, 302),
     # people: a trainer's grant is over the training centre, so learner@r1 (at hub@r1) is outside it
     ("GET",  "/people"):                              (302, 403, 200, 200, 200, 200, 403, 200, 200, 200),
     ("GET",  "/people/new"):                          (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
