@@ -295,6 +295,20 @@ def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **k
     return client.post(path, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
 
 
+def audit_actions(user: Any) -> list[str]:
+    """The audit log's actions about ``user``, oldest first (re-read from the database)."""
+    from lms.audit.models import AuditEntry
+    from lms.extensions import db
+
+    db.session.expire_all()
+    query = (
+        select(AuditEntry.action)
+        .where(AuditEntry.target_type == "User", AuditEntry.target_id == user.id)
+        .order_by(AuditEntry.id)
+    )
+    return list(db.session.scalars(query))
+
+
 def login(client: FlaskClient, user: Any, password: str = TEST_PASSWORD) -> Any:
     response = post(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from lms.extensions import db
 from lms.forms import CsvUploadForm
-from lms.imports.services import Importer, check_file, keep_upload, take_upload, template_csv
+from lms.imports.services import Importer, Plan, check_file, keep_upload, take_upload, template_csv
 from lms.permissions import require
 
 
@@ -27,17 +27,7 @@ def add_import_routes(
 ) -> None:
     """Register ``<prefix>/import``, ``<prefix>/import/confirm`` and ``<prefix>/import/template.csv``."""
 
-    def upload() -> Any:
-        require(action)
-        importer = make_importer()
-        form = CsvUploadForm()
-        plan = token = None
-        if form.validate_on_submit():
-            data = form.file.data.read()
-            plan = check_file(importer, data)
-            if plan.is_valid:
-                token = keep_upload(kind, current_user.id, form.file.data.filename or "", data)
-                db.session.commit()
+    def page(form: CsvUploadForm, importer: Importer, plan: Plan | None, token: str | None) -> Any:
         return render_template(
             "imports/import.html",
             form=form,
@@ -49,6 +39,19 @@ def add_import_routes(
             confirm_url=url_for(f"{bp.name}.import_confirm"),
         )
 
+    def upload() -> Any:
+        require(action)
+        importer = make_importer()
+        form = CsvUploadForm()
+        plan = token = None
+        if form.validate_on_submit():
+            data = form.file.data.read()
+            plan = check_file(importer, data)
+            if plan.is_valid:
+                token = keep_upload(kind, current_user.id, form.file.data.filename or "", data)
+                db.session.commit()
+        return page(form, importer, plan, token)
+
     def confirm() -> Any:
         require(action)
         importer = make_importer()
@@ -59,16 +62,7 @@ def add_import_routes(
             return redirect(url_for(f"{bp.name}.import_upload"))
         plan = check_file(importer, upload.content)  # the data may have changed since the preview
         if not plan.is_valid:
-            return render_template(
-                "imports/import.html",
-                form=CsvUploadForm(formdata=None),
-                importer=importer,
-                plan=plan,
-                token=None,
-                title=title,
-                template_url=url_for(f"{bp.name}.import_template"),
-                confirm_url=url_for(f"{bp.name}.import_confirm"),
-            )
+            return page(CsvUploadForm(formdata=None), importer, plan, None)
         importer.apply(plan)
         db.session.delete(upload)
         db.session.commit()
