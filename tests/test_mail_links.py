@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from smtp_sink import SmtpSink, body, links
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts import services
 from lms.accounts.models import AccountToken, User
@@ -204,6 +204,34 @@ def test_a_new_invitation_replaces_the_previous_one(client, app, db, world, logi
     db.session.commit()
     assert app.test_client().get(first).status_code == 404
     assert app.test_client().get(f"/invitation/{second}").status_code == 200
+
+
+def test_an_admin_sends_a_new_invitation_to_someone_who_has_not_set_a_password(
+    client, app, db, world, sink, login_as
+):
+    login_as(world.people["admin@r1"])
+    first = path_of(invitation_link(invite(client)))
+    person = person_by_email(db, INVITEE["email"])
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert f'action="/people/{person.id}/invitation"' in page
+
+    second = path_of(invitation_link(post(client, f"/people/{person.id}/invitation")))
+    assert second != first
+    assert app.test_client().get(first).status_code == 404
+    assert app.test_client().get(second).status_code == 200
+    assert len(sink.to(INVITEE["email"])) == 2
+
+
+def test_no_new_invitation_for_someone_who_already_has_a_password(client, db, world, login_as):
+    login_as(world.people["admin@r1"])
+    learner = world.people["learner@r1"]
+    assert f'action="/people/{learner.id}/invitation"' not in client.get(f"/people/{learner.id}").get_data(
+        as_text=True
+    )
+    response = post(client, f"/people/{learner.id}/invitation")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AccountToken)) == 0
 
 
 def test_a_trainer_invites_learners_within_their_scope(client, db, world, login_as):

@@ -284,30 +284,42 @@ def invite() -> Any:
             assert organisation is not None
             if form.role.data == Role.LEARNER or scope(current_user, "role.grant").contains(organisation):
                 services.grant_role(person, form.role.data or Role.LEARNER, organisation, current_user)
-            token = services.issue_token(person, TokenPurpose.INVITATION, created_by=current_user)
-            link = services.external_url("accounts.accept_invitation", token=token)
-            db.session.commit()
-            # The message is written in the invitee's language when one was chosen for them.
-            with force_locale(person.locale or get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                sent = mail.send(
-                    person.email,
-                    _("You are invited to Kaskad"),
-                    _(
-                        "%(inviter)s has invited you to Kaskad. To choose your password, "
-                        "open this link within %(days)d days:\n\n%(link)s",
-                        inviter=current_user.full_name,
-                        days=current_app.config["LMS_INVITATION_DAYS"],
-                        link=link,
-                    ),
-                )
-            return render_template(
-                "accounts/invited.html",
-                person=person,
-                link=link,
-                sent=sent,
-                mail_configured=mail.is_configured(),
-            )
+            return _send_invitation(person)
     return render_template("accounts/person_form.html", form=form, title=_("Invite a person"))
+
+
+def _send_invitation(person: User) -> Any:
+    """Issue a one-time link, show it to the inviter, and e-mail it when SMTP is configured."""
+    token = services.issue_token(person, TokenPurpose.INVITATION, created_by=current_user)
+    link = services.external_url("accounts.accept_invitation", token=token)
+    db.session.commit()
+    # The message is written in the invitee's language when one was chosen for them.
+    with force_locale(person.locale or get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        sent = mail.send(
+            person.email,
+            _("You are invited to Kaskad"),
+            _(
+                "%(inviter)s has invited you to Kaskad. To choose your password, "
+                "open this link within %(days)d days:\n\n%(link)s",
+                inviter=current_user.full_name,
+                days=current_app.config["LMS_INVITATION_DAYS"],
+                link=link,
+            ),
+        )
+    return render_template(
+        "accounts/invited.html", person=person, link=link, sent=sent, mail_configured=mail.is_configured()
+    )
+
+
+@bp.post("/people/<int:user_id>/invitation")
+@login_required
+def reinvite(user_id: int) -> Any:
+    """A new invitation for someone who has not set a password yet (the old link stops working)."""
+    person = _person(user_id, "user.invite")
+    if person.password_hash or not person.is_active or person.is_erased:
+        flash(_("This person has already set a password: they can reset it from the login page."), "error")
+        return redirect(url_for("accounts.user", user_id=person.id))
+    return _send_invitation(person)
 
 
 @bp.get("/people/<int:user_id>")
