@@ -167,7 +167,7 @@ ERROR_TEXTS = {
 
 def _init_error_pages(app: Flask) -> None:
     def render_error(code: int) -> Any:
-        title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+        title, message = ERROR_TEXTS.get(code) or ERROR_TEXTS[400 if code < 500 else 500]
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(HTTPException)
@@ -175,7 +175,7 @@ def _init_error_pages(app: Flask) -> None:
         code = error.code or 500
         if code == 401 and request.method == "GET":
             return login_manager.unauthorized()
-        return render_error(code if code in ERROR_TEXTS else 500)
+        return render_error(code)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
