@@ -31,6 +31,7 @@ def as_seconds(text: str) -> timedelta:
 # environment variable -> (Flask setting, converter). Values are strings unless a converter is given.
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "LMS_INSTANCE_PATH": ("LMS_INSTANCE_PATH", str),
     "LMS_SECRET_KEY": ("SECRET_KEY", str),
     "LMS_PLUGINS": ("LMS_PLUGINS", as_list),
     "LMS_BASE_URL": ("LMS_BASE_URL", str),

@@ -20,7 +20,11 @@ def create_app(config: Any = None) -> Flask:
     """
     import config as settings
 
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (SQLite file, development secret, uploaded media) may live elsewhere.
+    instance = (config.get("LMS_INSTANCE_PATH") if isinstance(config, dict) else None) or os.environ.get(
+        "LMS_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance or None)
     app.config.from_object(settings.Config)
     if isinstance(config, dict):
         app.config.update(config)

@@ -12,8 +12,10 @@ import contextvars
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,7 +58,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url, name = _fresh_postgres(requested)
     else:
         url, name = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db"), ""
-    app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
+    app = create_app(_test_config(url))
     with app.app_context():
         upgrade(revision="heads")
         from lms.extensions import db
@@ -67,11 +69,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _drop_postgres(requested, name)
 
 
-def _test_config(url: str, instance: Any = None) -> dict[str, Any]:
+def _instance_folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / f"kaskad-test-instance-{os.getpid()}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _test_config(url: str) -> dict[str, Any]:
     import config
 
     settings = {key: getattr(config.TestConfig, key) for key in dir(config.TestConfig) if key.isupper()}
     settings["SQLALCHEMY_DATABASE_URI"] = url
+    # Uploaded files and other instance data of the test run stay out of the source tree.
+    settings["LMS_INSTANCE_PATH"] = str(_instance_folder())
     if url.startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     return settings

@@ -102,9 +102,59 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/audit/"):                              (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     # plugins
     ("GET",  "/courses/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # learning: <code> is a published open course nobody is enrolled in; a lesson sends those not
+    # enrolled to the course page's Enrol button, authors (admins) preview it; only the enrolled complete
+    ("GET",  "/courses/<code>"):                      (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/courses/<code>/enrol"):                (401, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("GET",  "/courses/<code>/items/<key>"):          (302, 302, 302, 302, 200, 200, 302, 302, 302, 200),
+    ("POST", "/courses/<code>/items/<key>/complete"): (401, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/courses/<code>/items/<key>/next"):     (401, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("GET",  "/courses/media/<media_id>/<filename>"):  (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # authoring: admins anywhere (trainers only when COURSES_TRAINERS_AUTHOR is on, not here); <code> is
+    # MATRIX-1 (published, so deleting it is refused: 200 with the error), <module_id> and <item_id> its
+    # first module and item; an empty form gets its errors (200), a move or publish is done (302); a module
+    # or item form keeps the stored text of fields missing from the POST, so it is saved (302)
+    ("GET",  "/courses/author/"):                     (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/author/new"):                  (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/new"):                  (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/author/<code>"):               (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/author/<code>/edit"):          (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/edit"):          (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/delete"):        (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/publish"):       (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("POST", "/courses/author/<code>/unpublish"):     (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("GET",  "/courses/author/<code>/modules/new"):   (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/modules/new"):   (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/author/<code>/modules/<module_id>/edit"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/modules/<module_id>/edit"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("POST", "/courses/author/<code>/modules/<module_id>/delete"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/modules/<module_id>/move"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("GET",  "/courses/author/<code>/modules/<module_id>/items/new"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/modules/<module_id>/items/new"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/author/<code>/items/<item_id>/edit"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/items/<item_id>/edit"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("POST", "/courses/author/<code>/items/<item_id>/delete"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/author/<code>/items/<item_id>/move"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path_factory):
+    """Media stored by a cell go to a folder of this run, not the instance folder."""
+    return {**app_config, "COURSES_MEDIA_DIR": str(tmp_path_factory.getbasetemp() / "matrix-media")}
+
 
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 SHORT_NAMES = {"user_id": "id", "organisation_id": "id", "group_id": "id"}
@@ -113,6 +163,22 @@ SHORT_NAMES = {"user_id": "id", "organisation_id": "id", "group_id": "id"}
 def _short(rule: str) -> str:
     """``/people/<int:user_id>/roles/<int:grant_id>/revoke`` → ``/people/<id>/roles/<grant_id>/revoke``."""
     return PARAMETER.sub(lambda match: f"<{SHORT_NAMES.get(match[1], match[1])}>", rule)
+
+
+def _course(db):
+    """A published course open to everyone, one module of one text item, nobody enrolled."""
+    from courses.models import Course, Item, Module
+    from courses.services import by_code
+
+    course = by_code("MATRIX-1")
+    if course is None:
+        item = Item(key="intro", kind="text", title={"uk": "Вступ"}, body="Текст.", completion="next")
+        module = Module(key="basics", title={"uk": "Модуль"}, items=[item])
+        course = Course(code="MATRIX-1", title={"uk": "Курс"}, status="published", is_open=True)
+        course.modules.append(module)
+        db.session.add(course)
+        db.session.commit()
+    return course
 
 
 def _url(path: str, world, db) -> str:
@@ -130,6 +196,22 @@ def _url(path: str, world, db) -> str:
             (grant,) = learner.grants
             assert grant.organisation is world.orgs["hub@r1"]
             return str(grant.id)
+        if name == "media_id":  # a file of a course (any learner may open a course's media)
+            from courses.media import store_bytes
+
+            media = store_bytes(b"Notes.\n", "notes.txt", {"file"})
+            db.session.commit()
+            return str(media.id)
+        if name == "code":
+            return _course(db).code
+        if name == "key":
+            return _course(db).items[0].key
+        if name == "module_id":
+            return str(_course(db).modules[0].id)
+        if name == "item_id":
+            return str(_course(db).items[0].id)
+        if name == "filename":
+            return "notes.txt"
         if name == "token":
             purpose = (
                 TokenPurpose.INVITATION if path.startswith("/invitation/") else TokenPurpose.PASSWORD_RESET

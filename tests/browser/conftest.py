@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from lms.testing import TEST_PASSWORD
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -235,6 +237,14 @@ class Journey:
 
     def close(self) -> None:
         self.context.close()
+
+
+def log_in(person: Journey, email: str, password: str = TEST_PASSWORD) -> None:
+    """From any page: the login link in the menu, the form, and back on the home page."""
+    person.click('nav a[href="/login"]')
+    person.fill({"#email": email, "#password": password})
+    person.click('main form button[type="submit"]')
+    assert person.path == "/"
 
 
 @pytest.fixture

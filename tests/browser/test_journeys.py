@@ -15,16 +15,9 @@ from lms.accounts.models import User
 from lms.orgs.models import Organisation
 from lms.testing import TEST_PASSWORD
 
-from .conftest import DESKTOP, REPO, Journey
+from .conftest import DESKTOP, REPO, Journey, log_in
 
 SCREENSHOT = REPO / "docs" / "screenshot-home-uk.png"
-
-
-def log_in(person: Journey, email: str, password: str = TEST_PASSWORD) -> None:
-    person.click('nav a[href="/login"]')
-    person.fill({"#email": email, "#password": password})
-    person.click('main form button[type="submit"]')
-    assert person.path == "/"
 
 
 def log_out(person: Journey) -> None:

@@ -1,0 +1,135 @@
+"""Course services: catalogue, enrolment, progress, completion. They flush and log, never commit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+
+from courses.models import Course, Enrolment, Item, ItemCompletion, Module, Status
+from courses.signals import course_completed, item_completed, module_completed
+from lms.accounts.models import User
+from lms.extensions import db
+from lms.i18n import utcnow
+from lms.signals import sender
+
+log = logging.getLogger("courses")
+
+
+def by_code(code: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.code == code))
+
+
+def catalogue(user: User) -> Select[tuple[Course]]:
+    """Published courses open to everyone, and those ``user`` is enrolled in."""
+    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user.id)
+    return (
+        select(Course)
+        .where(Course.status == Status.PUBLISHED, (Course.is_open.is_(True)) | Course.id.in_(enrolled))
+        .order_by(Course.code)
+    )
+
+
+def enrolment_of(user: User, course: Course) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+
+
+def enrol(user: User, course: Course) -> Enrolment:
+    """Enrol ``user`` (idempotent)."""
+    enrolment = enrolment_of(user, course)
+    if enrolment is None:
+        enrolment = Enrolment(user=user, course=course)
+        db.session.add(enrolment)
+        db.session.flush()
+        log.info("user %s enrolled in %s", user.id, course.code)
+    return enrolment
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    done: int
+    total: int
+    is_unlocked: bool
+
+    @property
+    def is_complete(self) -> bool:
+        return self.done >= self.total
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.done * 100 // self.total
+
+
+def progress(enrolment: Enrolment) -> list[ModuleProgress]:
+    """Required items done per module; a module unlocks when the ones before it are complete
+    (when the course unlocks in order)."""
+    done_ids = enrolment.completed_item_ids
+    result: list[ModuleProgress] = []
+    unlocked = True
+    for module in enrolment.course.modules:
+        required = [item for item in module.items if item.is_required]
+        done = sum(1 for item in required if item.id in done_ids)
+        result.append(ModuleProgress(module, done, len(required), unlocked))
+        if enrolment.course.unlock_in_order and module.is_required and done < len(required):
+            unlocked = False
+    return result
+
+
+def is_unlocked(enrolment: Enrolment, module: Module) -> bool:
+    return next(entry.is_unlocked for entry in progress(enrolment) if entry.module.id == module.id)
+
+
+def is_course_complete(enrolment: Enrolment) -> bool:
+    return all(entry.is_complete for entry in progress(enrolment) if entry.module.is_required)
+
+
+def neighbours(item: Item) -> tuple[Item | None, Item | None]:
+    """The items before and after ``item`` in the course."""
+    items = item.module.course.items
+    index = next(position for position, other in enumerate(items) if other.id == item.id)
+    return (items[index - 1] if index else None, items[index + 1] if index + 1 < len(items) else None)
+
+
+def resume_item(enrolment: Enrolment) -> Item | None:
+    """Where the learner left off: the first unfinished item after the last one opened."""
+    items = enrolment.course.items
+    done = enrolment.completed_item_ids
+    unlocked = {entry.module.id for entry in progress(enrolment) if entry.is_unlocked}
+    start = next((index for index, item in enumerate(items) if item.id == enrolment.last_item_id), 0)
+    for item in items[start:] + items[:start]:  # from the last one opened on, then from the start
+        if item.id not in done and item.module_id in unlocked:
+            return item
+    return items[start] if items else None
+
+
+def visit(enrolment: Enrolment, item: Item) -> None:
+    enrolment.last_item_id = item.id
+    db.session.flush()
+
+
+def complete_item(enrolment: Enrolment, item: Item) -> bool:
+    """Record a finished item and announce what it completes. False when it was already done."""
+    if item.id in enrolment.completed_item_ids:
+        return False
+    module_was_complete = _module_complete(enrolment, item.module)
+    enrolment.completions.append(ItemCompletion(item=item))
+    db.session.flush()
+    app = sender()
+    item_completed.send(app, enrolment=enrolment, item=item)
+    if not module_was_complete and _module_complete(enrolment, item.module):
+        module_completed.send(app, enrolment=enrolment, module=item.module)
+    if enrolment.completed_at is None and is_course_complete(enrolment):
+        enrolment.completed_at = utcnow()
+        db.session.flush()
+        log.info("user %s completed %s", enrolment.user_id, enrolment.course.code)
+        course_completed.send(app, enrolment=enrolment)
+    return True
+
+
+def _module_complete(enrolment: Enrolment, module: Module) -> bool:
+    done = enrolment.completed_item_ids
+    return all(item.id in done for item in module.items if item.is_required)

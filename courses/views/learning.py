@@ -1,0 +1,269 @@
+"""Learners' pages: the catalogue, a course with its progress per module, lessons with previous/next.
+
+Every change of state is a POST form (enrol, mark as done, next), so no JavaScript is needed. Visiting a
+lesson records it as the place to resume. Drafts are invisible (404) to everyone who may not author;
+a course by enrolment only is closed (403) to those not enrolled in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from courses import services
+from courses.markdown import render as render_markdown
+from courses.media import media_url
+from courses.models import Completion, Course, Enrolment, Item, ItemKind, Media, Module
+from courses.views import bp
+from courses.views.authoring import may_author
+from lms.extensions import db
+from lms.i18n import LOCALE_NAMES
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A course in the catalogue, with the learner's enrolment and required items done."""
+
+    course: Course
+    enrolment: Enrolment | None
+    done: int
+    total: int
+
+
+def course_language(code: str) -> str:
+    return LOCALE_NAMES.get(code, code)
+
+
+def file_size(size: int) -> str:
+    """A size for people: 820 KB, 1.4 MB (number formatted for the locale)."""
+    if size < 1024 * 1024:
+        return _("%(size)s KB", size=format_decimal(max(1, round(size / 1024))))
+    return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
+
+
+def safe_url(url: str) -> str:
+    """``url`` when it is a web or mail address; anything else (``javascript:``…) becomes empty."""
+    try:
+        scheme = urlsplit(url or "").scheme.lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return ""
+    return url if scheme in {"http", "https", "mailto"} else ""
+
+
+def file_type(media: Media) -> str:
+    """PDF, DOCX…: the extension of the stored name, else the content type."""
+    stem, dot, extension = media.filename.rpartition(".")
+    return extension.upper() if dot and stem else media.content_type.split(";")[0]
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "media_url": media_url,
+        "file_size": file_size,
+        "file_type": file_type,
+        "course_language": course_language,
+        "markdown": render_markdown,
+        "safe_url": safe_url,
+    }
+
+
+# --- loading, with the rules of who may see what --------------------------------------------------
+
+
+def _visible_course(code: str) -> tuple[Course, Enrolment | None]:
+    """The course and the viewer's enrolment; 404 for an unknown code or a draft (unless the viewer
+    may author), 403 for a course by enrolment only that the viewer is not enrolled in."""
+    course = services.by_code(code)
+    if course is None or (not course.is_published and not may_author(current_user)):
+        abort(404)
+    enrolment = services.enrolment_of(current_user, course)
+    if enrolment is None and not course.is_open and not may_author(current_user):
+        abort(403)
+    return course, enrolment
+
+
+def _item(course: Course, key: str) -> Item:
+    item = db.session.scalar(
+        select(Item).join(Module).where(Module.course_id == course.id, Item.key == key).limit(1)
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def _learning(code: str, key: str) -> tuple[Course, Item, Enrolment]:
+    """For the POSTs of a lesson: a published course the learner is enrolled in."""
+    course = services.by_code(code)
+    if course is None or not course.is_published:
+        abort(404)
+    item = _item(course, key)
+    enrolment = services.enrolment_of(current_user, course)
+    if enrolment is None:
+        abort(403)
+    return course, item, enrolment
+
+
+def _complete(enrolment: Enrolment, item: Item) -> bool:
+    """Complete ``item``; True when that completed the course."""
+    was_complete = enrolment.completed_at is not None
+    services.complete_item(enrolment, item)
+    db.session.commit()
+    return not was_complete and enrolment.completed_at is not None
+
+
+def _locked(enrolment: Enrolment, item: Item) -> bool:
+    return not services.is_unlocked(enrolment, item.module)
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    page = db.paginate(
+        services.catalogue(current_user).options(selectinload(Course.modules).selectinload(Module.items)),
+        per_page=current_app.config["LMS_PAGE_SIZE"],
+        error_out=False,
+    )
+    enrolments = {
+        enrolment.course_id: enrolment
+        for enrolment in db.session.scalars(
+            select(Enrolment)
+            .where(
+                Enrolment.user_id == current_user.id,
+                Enrolment.course_id.in_([course.id for course in page.items]),
+            )
+            .options(selectinload(Enrolment.completions))
+        )
+    }
+    entries = []
+    for course in page.items:
+        enrolment = enrolments.get(course.id)
+        done = total = 0
+        if enrolment is not None:
+            for entry in services.progress(enrolment):
+                if entry.module.is_required:
+                    done, total = done + entry.done, total + entry.total
+        entries.append(Entry(course, enrolment, done, total))
+    may_open_authoring = "courses.author_index" in current_app.view_functions and may_author(current_user)
+    return render_template(
+        "courses/index.html", page=page, entries=entries, may_open_authoring=may_open_authoring
+    )
+
+
+@bp.post("/<code>/enrol")
+@login_required
+def enrol(code: str) -> Any:
+    course = services.by_code(code)
+    if course is None or not course.is_published:
+        abort(404)
+    if not course.is_open and services.enrolment_of(current_user, course) is None:
+        abort(403)
+    services.enrol(current_user, course)
+    db.session.commit()
+    flash(_("You are enrolled in “%(course)s”.", course=course.title), "success")
+    return redirect(url_for(".course", code=course.code))
+
+
+@bp.get("/<code>")
+@login_required
+def course(code: str) -> Any:
+    course, enrolment = _visible_course(code)
+    if enrolment is not None:
+        modules = services.progress(enrolment)
+        done_ids = enrolment.completed_item_ids
+        resume = services.resume_item(enrolment)
+        has_started = bool(enrolment.last_item_id or done_ids)
+    else:
+        modules = [
+            services.ModuleProgress(module, 0, sum(1 for item in module.items if item.is_required), True)
+            for module in course.modules
+        ]
+        done_ids, resume, has_started = set(), None, False
+    preview = enrolment is None and may_author(current_user)
+    required = [entry for entry in modules if entry.module.is_required]
+    return render_template(
+        "courses/course.html",
+        course=course,
+        enrolment=enrolment,
+        modules=modules,
+        done_ids=done_ids,
+        resume=resume,
+        has_started=has_started,
+        preview=preview,
+        done=sum(entry.done for entry in required),
+        total=sum(entry.total for entry in required),
+    )
+
+
+@bp.get("/<code>/items/<key>")
+@login_required
+def lesson(code: str, key: str) -> Any:
+    course, enrolment = _visible_course(code)
+    item = _item(course, key)
+    if enrolment is None and not may_author(current_user):
+        flash(_("Enrol in the course to open its lessons."), "info")
+        return redirect(url_for(".course", code=course.code))
+    locked = enrolment is not None and _locked(enrolment, item)
+    if enrolment is not None and not locked and enrolment.last_item_id != item.id:
+        services.visit(enrolment, item)
+        db.session.commit()
+    previous, following = services.neighbours(item)
+    items = course.items
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        item=item,
+        enrolment=enrolment,
+        is_done=enrolment is not None and item.id in enrolment.completed_item_ids,
+        is_locked=locked,
+        previous=previous,
+        following=following,
+        number=next(index for index, other in enumerate(items, 1) if other.id == item.id),
+        count=len(items),
+        Completion=Completion,
+        ItemKind=ItemKind,
+    )
+
+
+@bp.post("/<code>/items/<key>/complete")
+@login_required
+def complete(code: str, key: str) -> Any:
+    """Mark as done."""
+    course, item, enrolment = _learning(code, key)
+    if _locked(enrolment, item):
+        flash(_("Finish the modules before this one first."), "error")
+        return redirect(url_for(".lesson", code=course.code, key=item.key))
+    if item.kind == ItemKind.QUIZ:  # a quiz is completed by passing it
+        abort(400)
+    if _complete(enrolment, item):
+        return redirect(url_for(".course", code=course.code))
+    flash(_("Marked as done."), "success")
+    return redirect(url_for(".lesson", code=course.code, key=item.key))
+
+
+@bp.post("/<code>/items/<key>/next")
+@login_required
+def next_item(code: str, key: str) -> Any:
+    """Next: completes an item whose author chose "completed by Next", then goes on."""
+    course, item, enrolment = _learning(code, key)
+    if _locked(enrolment, item):
+        flash(_("Finish the modules before this one first."), "error")
+        return redirect(url_for(".lesson", code=course.code, key=item.key))
+    finished = False
+    if item.completion == Completion.NEXT and item.kind != ItemKind.QUIZ:
+        finished = _complete(enrolment, item)
+    _previous, following = services.neighbours(item)
+    if finished or following is None:
+        return redirect(url_for(".course", code=course.code))
+    return redirect(url_for(".lesson", code=course.code, key=following.key))
