@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.client import Browser, csrf_token
 from bench.hashing import PASSWORD
+from bench.lesson import COURSE, LESSON_PATH, bench_lesson
 from bench.server import WORKERS, Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ HASH_RUNS = 30
 REQUESTS = 200  # measured requests (or logins) per series, sequential
 WARM_UP = 10
 WORKER_LIMIT_MB = 150
+LESSON_TARGET = 2.0  # the lesson page's median latency at most twice the same-sized static page's
 WORKER_LIMIT_KIB = WORKER_LIMIT_MB * 1000 * 1000 // 1024  # MB, not MiB: the stricter reading
 LOGIN_EMAIL = "bench.login@kaskad.bench"
 # Kaskad also limits POST /login to 300 per 10 minutes per address (per worker with memory storage).
@@ -98,9 +100,11 @@ def lms(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
 
 
 def kaskad_environment(folder: str) -> dict[str, str]:
-    """A fresh SQLite database: migrated, the demo organisations, and one person to log in as."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("LMS_")}
+    """A fresh SQLite database: migrated, the demo data (organisations, people, the shipped courses
+    with their media in ``folder``), and one person to log in as."""
+    env = {key: value for key, value in baseline_environment().items() if not key.startswith("COURSES_")}
     env.update(
+        COURSES_MEDIA_DIR=f"{folder}/media",
         LMS_DATABASE_URL=f"sqlite:///{folder}/bench.db",
         LMS_SECRET_KEY=secrets.token_urlsafe(32),
         LMS_ENV="production",
@@ -109,12 +113,16 @@ def kaskad_environment(folder: str) -> dict[str, str]:
         LMS_RATELIMIT_STORAGE_URL="memory://",
     )
     lms(env, "db", "upgrade")
-    lms(env, "demo", "load")  # the organisations (the root among them)
+    lms(env, "demo", "load")  # the organisations (the root among them), the demo people, the courses
     lms(
         env, "users", "create", "--email", LOGIN_EMAIL, "--surname", "Benchmark", "--given-name", "Login",
         "--role", "learner", "--password-stdin", stdin=PASSWORD + "\n",
     )  # fmt: skip
     return env
+
+
+def baseline_environment() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if not key.startswith("LMS_")}
 
 
 def start(name: str, app: str, env: dict[str, str]) -> Gunicorn:
@@ -184,21 +192,29 @@ def interleaved(targets: list[Target], count: int, action: str) -> None:
             getattr(target, action)()
 
 
+def report_workers(name: str, workers: dict[int, int | None]) -> None:
+    for pid, kib in workers.items():
+        under = "n/a" if kib is None else ("yes" if kib < WORKER_LIMIT_KIB else "NO")
+        print(f"  {name + ' worker':<15} {pid}: VmHWM {mib(kib)}; under {WORKER_LIMIT_MB} MB: {under}")
+
+
 def report_server(target: Target) -> None:
     for series in target.series():
         print(series.line())
-    for pid, kib in target.workers.items():
-        under = "n/a" if kib is None else ("yes" if kib < WORKER_LIMIT_KIB else "NO")
-        print(f"  {target.name + ' worker':<15} {pid}: VmHWM {mib(kib)}; under {WORKER_LIMIT_MB} MB: {under}")
+    report_workers(target.name, target.workers)
 
 
-def bench_servers(folder: str) -> tuple[Target, Target]:
+def peak(workers: dict[int, int | None]) -> int:
+    return max((kib or 0) for kib in workers.values())
+
+
+def bench_servers(kaskad_env: dict[str, str]) -> tuple[Target, Target]:
     """Kaskad and the baseline, both running, measured in alternation; then their workers' peaks."""
-    kaskad = Target(start("Kaskad", "lms:create_app()", kaskad_environment(folder)), with_token=True)
+    kaskad = Target(start("Kaskad", "lms:create_app()", kaskad_env), with_token=True)
     targets = [kaskad]
     try:
         page_bytes = len(kaskad.get_page())
-        env = {key: value for key, value in os.environ.items() if not key.startswith("LMS_")}
+        env = baseline_environment()
         env["BENCH_PAGE_BYTES"] = str(page_bytes)
         baseline = Target(start("baseline", "bench.baseline_app:app", env), with_token=False)
         targets.append(baseline)
@@ -232,15 +248,37 @@ def main() -> int:
 
     print("2. Under gunicorn (Kaskad and the baseline running side by side, requests alternating)")
     with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
-        kaskad, baseline = bench_servers(folder)
-    report_server(kaskad)
-    report_server(baseline)
+        kaskad_env = kaskad_environment(folder)
+        kaskad, baseline = bench_servers(kaskad_env)
+        report_server(kaskad)
+        report_server(baseline)
+        print()
+        print(
+            f"3. A lesson page of {COURSE} under gunicorn (fresh servers side by side, requests alternating)"
+        )
+        k_lesson, b_lesson, lesson_bytes, baseline_lesson_bytes = bench_lesson(
+            kaskad_env, baseline_environment(), REQUESTS, WARM_UP
+        )
+    print(
+        f"  {LESSON_PATH}: Kaskad {lesson_bytes} bytes, "
+        f"baseline (bare Flask, static) {baseline_lesson_bytes} bytes"
+    )
+    lesson_series = (
+        Series(f"Kaskad GET {LESSON_PATH.rsplit('/', 1)[-1]}", k_lesson.seconds),
+        Series("baseline GET /lesson", b_lesson.seconds),
+    )
+    for series in lesson_series:
+        print(series.line())
+    report_workers(k_lesson.name, k_lesson.workers)
+    report_workers(b_lesson.name, b_lesson.workers)
 
     k_page, k_post, k_login = kaskad.series()
     b_page, b_post, b_login = baseline.series()
-    kaskad_peak = max((kib or 0) for kib in kaskad.workers.values())
-    baseline_peak = max((kib or 0) for kib in baseline.workers.values())
-    under = all(kib is not None and kib < WORKER_LIMIT_KIB for kib in kaskad.workers.values())
+    kaskad_peak, baseline_peak = peak(kaskad.workers), peak(baseline.workers)
+    lesson_peak, baseline_lesson_peak = peak(k_lesson.workers), peak(b_lesson.workers)
+    every_worker = [*kaskad.workers.values(), *k_lesson.workers.values()]
+    under = all(kib is not None and kib < WORKER_LIMIT_KIB for kib in every_worker)
+    lesson_ratio = lesson_series[0].median_ms / lesson_series[1].median_ms
     elapsed = time.monotonic() - started
 
     print()
@@ -250,6 +288,7 @@ def main() -> int:
         ("GET /login", k_page, b_page),
         ("POST /login → 302", k_post, b_post),
         ("full login (GET + POST)", k_login, b_login),
+        ("GET lesson page (same size)", *lesson_series),
     ]
     print(f"  {'':<36}{'Kaskad median':>14}{'p95':>10}{'baseline median':>17}{'p95':>10}{'ratio':>8}")
     for label, ours, theirs in rows:
@@ -260,6 +299,14 @@ def main() -> int:
         print(line)
     print(f"  argon2 peak memory added: +{mib(argon2['added_kib'])}")
     print(f"  worker peak RSS (VmHWM): Kaskad {mib(kaskad_peak)}, baseline {mib(baseline_peak)}")
+    print(
+        f"  worker peak RSS (VmHWM), lesson part: Kaskad {mib(lesson_peak)}, "
+        f"baseline {mib(baseline_lesson_peak)}"
+    )
+    verdict = "met" if lesson_ratio <= LESSON_TARGET else "NOT met"
+    print(
+        f"  lesson page: ratio of median latencies {lesson_ratio:.2f} (target ≤ {LESSON_TARGET}: {verdict})"
+    )
     print(f"  every Kaskad worker under {WORKER_LIMIT_MB} MB: {'yes' if under else 'NO'}")
     print(
         f"  The login POST is dominated by Argon2 by design (median verify {argon2_series.median_ms:.1f} ms)."

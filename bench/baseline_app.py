@@ -2,7 +2,8 @@
 
 ``GET /login`` returns a static HTML page of ``BENCH_PAGE_BYTES`` bytes (the benchmark passes the
 size of Kaskad's login page); ``POST /login`` returns a 302 without looking at the form;
-``GET /healthz`` answers "ok" for the readiness check.
+``GET /lesson`` returns a static HTML page of ``BENCH_LESSON_BYTES`` bytes (the size of the Kaskad
+lesson page it is compared with); ``GET /healthz`` answers "ok" for the readiness check.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _HEAD = (
     "<title>Log in</title>\n</head>\n<body>\n<main>\n<h1>Log in</h1>\n"
 )
 _TAIL = "</main>\n</body>\n</html>\n"
-_FILLER = "<p>Baseline page of the Kaskad benchmark: static text of about the login page's size.</p>\n"
+_FILLER = "<p>Baseline page of the Kaskad benchmark: static text of the size of the page it stands for.</p>\n"
 
 
 def static_page(size: int) -> bytes:
@@ -29,6 +30,7 @@ def static_page(size: int) -> bytes:
 
 app = Flask(__name__)
 PAGE = static_page(int(os.environ.get("BENCH_PAGE_BYTES", "2200")))
+LESSON_PAGE = static_page(int(os.environ.get("BENCH_LESSON_BYTES", "2200")))
 
 
 @app.get("/login")
@@ -39,6 +41,11 @@ def login_page() -> Response:
 @app.post("/login")
 def login() -> Response:
     return redirect("/", 302)
+
+
+@app.get("/lesson")
+def lesson_page() -> Response:
+    return Response(LESSON_PAGE, content_type="text/html; charset=utf-8")
 
 
 @app.get("/healthz")

@@ -60,5 +60,5 @@ class Browser:
 def csrf_token(page: bytes) -> str:
     match = _CSRF.search(page)
     if match is None:
-        raise SystemExit("bench: no CSRF token in the login page.")
+        raise SystemExit("bench: no CSRF token in the page.")
     return match.group(1).decode()

@@ -3,6 +3,8 @@ so a script, an event handler, a ``javascript:`` link or an SVG payload is alway
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -21,8 +23,13 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+@functools.lru_cache(maxsize=256)
 def render(text: str) -> Markup:
-    """Safe HTML for Markdown written by an author (or imported from a package)."""
+    """Safe HTML for Markdown written by an author (or imported from a package).
+
+    Kept for the texts rendered last (a lesson's body and transcript are the same on every visit,
+    and parsing and sanitising them is much of the cost of a lesson page); keyed by the text itself,
+    so an edited text is rendered anew."""
     html = _PARSER.render(text or "")
     # Headings start at level 2: the page's own title is the only h1.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")

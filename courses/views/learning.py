@@ -79,10 +79,21 @@ def _helpers() -> dict[str, Any]:
 # --- loading, with the rules of who may see what --------------------------------------------------
 
 
+def _outlined(code: str) -> Course | None:
+    """The course with its modules and their items, loaded in one query each: every learning page
+    walks the whole outline (progress, unlocking, previous/next), which would otherwise load each
+    module's items with a query of its own."""
+    return db.session.scalar(
+        select(Course)
+        .where(Course.code == code)
+        .options(selectinload(Course.modules).selectinload(Module.items))
+    )
+
+
 def _visible_course(code: str) -> tuple[Course, Enrolment | None]:
     """The course and the viewer's enrolment; 404 for an unknown code or a draft (unless the viewer
     may author), 403 for a course by enrolment only that the viewer is not enrolled in."""
-    course = services.by_code(code)
+    course = _outlined(code)
     if course is None or (not course.is_published and not may_author(current_user)):
         abort(404)
     enrolment = services.enrolment_of(current_user, course)
@@ -92,9 +103,7 @@ def _visible_course(code: str) -> tuple[Course, Enrolment | None]:
 
 
 def _item(course: Course, key: str) -> Item:
-    item = db.session.scalar(
-        select(Item).join(Module).where(Module.course_id == course.id, Item.key == key).limit(1)
-    )
+    item = next((item for item in course.items if item.key == key), None)  # the outline is loaded
     if item is None:
         abort(404)
     return item
@@ -102,7 +111,7 @@ def _item(course: Course, key: str) -> Item:
 
 def _learning(code: str, key: str) -> tuple[Course, Item, Enrolment]:
     """For the POSTs of a lesson: a published course the learner is enrolled in."""
-    course = services.by_code(code)
+    course = _outlined(code)
     if course is None or not course.is_published:
         abort(404)
     item = _item(course, key)
