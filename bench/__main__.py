@@ -1,4 +1,5 @@
-"""``make bench``: Argon2 on its own, then Kaskad and a bare Flask baseline under gunicorn.
+"""``make bench``: Argon2 on its own, then Kaskad and a bare Flask baseline under gunicorn: the login
+page and a full login, then a lesson page of a shipped course (``bench/lesson.py``).
 
 Everything runs on 127.0.0.1 in this one run, so the ratios compare like with like on this machine.
 Both servers run side by side and the requests alternate between them, so background load on the

@@ -16,7 +16,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from courses import services
 from courses.markdown import render as render_markdown
@@ -80,13 +80,17 @@ def _helpers() -> dict[str, Any]:
 
 
 def _outlined(code: str) -> Course | None:
-    """The course with its modules and their items, loaded in one query each: every learning page
-    walks the whole outline (progress, unlocking, previous/next), which would otherwise load each
-    module's items with a query of its own."""
-    return db.session.scalar(
-        select(Course)
-        .where(Course.code == code)
-        .options(selectinload(Course.modules).selectinload(Module.items))
+    """The course with its modules and their items, in one query: every learning page walks the
+    whole outline (progress, unlocking, previous/next), which would otherwise load each module's
+    items with a query of its own."""
+    return (
+        db.session.execute(
+            select(Course)
+            .where(Course.code == code)
+            .options(joinedload(Course.modules).joinedload(Module.items))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
