@@ -59,6 +59,7 @@ class Config:
     """Defaults for every deployment; production overrides them through the environment."""
 
     LMS_ENV = "development"
+    LMS_INSTANCE_PATH: str | None = None  # None: instance/ beside the code (read before the app exists)
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in the instance folder
     SECRET_KEY: str | None = None  # None in development: generated once into the instance folder
     LMS_PLUGINS = ["courses", "certificates"]

@@ -15,7 +15,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import Role, RoleGrant, User
 from lms.extensions import db
 from lms.orgs.models import Organisation
 
@@ -73,9 +73,12 @@ def _grants(user: User) -> list[tuple[str, str, int | None]]:
     """(role, organisation path, parent id) of each grant; cached for the request."""
     cache = g.setdefault("_lms_grants", {})
     if user.id not in cache:
-        cache[user.id] = [
-            (grant.role, grant.organisation.path, grant.organisation.parent_id) for grant in user.grants
-        ]
+        query = (
+            select(RoleGrant.role, Organisation.path, Organisation.parent_id)
+            .join(RoleGrant.organisation)
+            .where(RoleGrant.user_id == user.id)
+        )
+        cache[user.id] = [tuple(row) for row in db.session.execute(query)]  # one query, not one per grant
     return cache[user.id]
 
 
