@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from flask import current_app
 from jsonschema import Draft202012Validator, ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -701,6 +701,8 @@ def _apply(package: _Package) -> Imported:
         )
     course.modules = modules  # removed modules and items are deleted as orphans
     for item in old_items.values():
+        if inspect(item).was_deleted:  # an autoflush above already deleted it as an orphan
+            continue
         if item.module is not None and item in item.module.items:
             item.module.items.remove(item)
         db.session.delete(item)
