@@ -7,10 +7,10 @@ from __future__ import annotations
 import html
 import io
 import re
-import wave
 from pathlib import Path
 
 import pytest
+from media_samples import wav_bytes
 from sqlalchemy import select
 
 from courses.models import Course, Item, Media, Module
@@ -93,16 +93,6 @@ def course_form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-def wav_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x00" * 400)
-    return buffer.getvalue()
 
 
 def open_data(name):

@@ -8,13 +8,13 @@ import hashlib
 import io
 import re
 import struct
-import wave
 import zipfile
 import zlib
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from media_samples import wav_bytes
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
@@ -36,16 +36,6 @@ def app_config(app_config, media_root):
 
 
 # --- tiny real files ------------------------------------------------------------------------------
-
-
-def wav_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x00" * 800)
-    return buffer.getvalue()
 
 
 def png_bytes() -> bytes:
@@ -160,7 +150,7 @@ def test_an_upload_is_stored_through_its_stream_in_chunks(app, db, media_root):
             self.sizes.append(size)
             return super().read(size)
 
-    stream = Stream(wav_bytes() + b"\x00" * 100)
+    stream = Stream(wav_bytes(800) + b"\x00" * 100)
     media = store(FileStorage(stream, filename="lecture.wav"), {"audio"})
     assert media.content_type == "audio/wav"
     assert stream.sizes and all(0 < size <= CHUNK for size in stream.sizes)  # never read whole
@@ -263,7 +253,7 @@ def test_a_lost_file_is_put_back_by_the_next_identical_upload(app, db):
     ],
 )
 def test_the_original_name_is_kept_without_path_or_control_characters(app, db, media_root, uploaded, kept):
-    media = store_bytes(wav_bytes(), uploaded, {"audio"})
+    media = store_bytes(wav_bytes(800), uploaded, {"audio"})
     assert media.filename == kept
     assert path_of(media).parent == media_root
     assert not (media_root.parent / "etc").exists()

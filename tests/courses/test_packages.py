@@ -5,17 +5,16 @@ import → export → import → export gives the same bytes; a .zip can never r
 
 from __future__ import annotations
 
-import io
 import json
 import stat
 import struct
-import wave
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from media_samples import wav_bytes
 from sqlalchemy import func, select
 
 from courses import packages
@@ -34,16 +33,6 @@ def app_config(app_config):
 
 
 # --- tiny packages --------------------------------------------------------------------------------
-
-
-def wav_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x00" * 400)
-    return buffer.getvalue()
 
 
 PDF = (
