@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 from courses.media import allowed_extensions
 from courses.models import ITEM_KIND_LABELS, Completion, ItemKind
 from lms.forms import LocalDecimalField
-from lms.i18n import LOCALE_NAMES
+from lms.i18n import LOCALE_NAMES, Translated
 
 REQUIRED = _l("This field is required.")
 COURSE_CODE = r"^[A-Z0-9-]{2,40}$"
@@ -69,6 +70,12 @@ def _upper(value: Any) -> Any:
 
 def _lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
+
+
+def translated(form: FlaskForm, prefix: str, locales: Iterable[str]) -> Translated:
+    """The ``<prefix>_<locale>`` fields of a form as translated text (empty languages left out)."""
+    texts = {code: (getattr(form, f"{prefix}_{code}").data or "").strip() for code in locales}
+    return Translated({code: text for code, text in texts.items() if text})
 
 
 class CourseForm(FlaskForm):
@@ -125,11 +132,11 @@ class CourseForm(FlaskForm):
         description=_l("People who complete this course may run cohorts of the courses ticked here."),
     )
 
-    def titles(self) -> dict[str, str]:
-        return {code: getattr(self, f"title_{code}").data or "" for code in LANGUAGES}
+    def titles(self) -> Translated:
+        return translated(self, "title", LANGUAGES)
 
-    def summaries(self) -> dict[str, str]:
-        return {code: (getattr(self, f"summary_{code}").data or "").strip() for code in ("uk", "en")}
+    def summaries(self) -> Translated:
+        return translated(self, "summary", ("uk", "en"))
 
 
 class ModuleForm(FlaskForm):
@@ -145,8 +152,8 @@ class ModuleForm(FlaskForm):
     title_en = StringField(_l("Title in English"), filters=[_strip], validators=[Optional(), Length(max=300)])
     is_required = BooleanField(_l("Required for completing the course"), default=True)
 
-    def titles(self) -> dict[str, str]:
-        return {"uk": self.title_uk.data or "", "en": self.title_en.data or ""}
+    def titles(self) -> Translated:
+        return translated(self, "title", ("uk", "en"))
 
 
 class ItemForm(FlaskForm):
@@ -238,8 +245,8 @@ class ItemForm(FlaskForm):
     def value(self, name: str) -> Any:
         return self._fields[name].data if name in self._fields else None
 
-    def titles(self) -> dict[str, str]:
-        return {"uk": self.title_uk.data or "", "en": self.title_en.data or ""}
+    def titles(self) -> Translated:
+        return translated(self, "title", ("uk", "en"))
 
 
 class DeleteForm(FlaskForm):

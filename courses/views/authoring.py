@@ -36,7 +36,6 @@ from lms.accounts.models import Role
 from lms.audit.models import ACTION_LABELS, TARGET_LABELS
 from lms.audit.services import record
 from lms.extensions import db
-from lms.i18n import Translated
 from lms.permissions import can, roles_of
 
 ACTION_LABELS.update(
@@ -147,8 +146,8 @@ def _qualification_choices(form: CourseForm, course: Course | None) -> None:
 
 
 def _apply_course_form(form: CourseForm, course: Course) -> None:
-    course.title = Translated(form.titles())
-    course.summary = Translated(form.summaries())
+    course.title = form.titles()
+    course.summary = form.summaries()
     course.language = form.language.data or "uk"
     course.hours = float(form.hours.data or 0)
     course.ects = float(form.ects.data) if form.ects.data is not None else None
@@ -361,7 +360,7 @@ def author_edit_module(code: str, module_id: int) -> Any:
     module = _module(course, module_id)
     form = _module_form(module)
     if form.validate_on_submit():
-        module.title = Translated(form.titles())
+        module.title = form.titles()
         module.is_required = bool(form.is_required.data)
         db.session.commit()
         flash(_("The changes have been saved."), "success")
@@ -468,7 +467,7 @@ def _save_item(form: ItemForm, item: Item) -> bool:
         captions = _store(form.captions, CAPTION_KINDS) if form.has("captions") else None
     except ValueError:
         return False
-    item.title = Translated(form.titles())
+    item.title = form.titles()
     item.body = form.body.data or ""
     item.transcript = form.value("transcript") or ""
     item.url = url or ""
