@@ -37,6 +37,8 @@ class CoursesPlugin:
 
     def init_app(self, app: Flask) -> None:
         from courses import models  # noqa: F401  (tables for the migrations)
+        from courses.frameworks import models as framework_models  # noqa: F401
+        from courses.questions import models as question_models  # noqa: F401
         from courses.cli import courses_group
         from courses.views import bp
 

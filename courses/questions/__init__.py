@@ -1,0 +1,1 @@
+"""Question bank: categories, questions tagged with a competence and a level, GIFT and Aiken."""
