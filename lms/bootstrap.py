@@ -19,7 +19,14 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts.forms import TIMEZONES
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
-from lms.i18n import LOCALE_NAMES, current_locale, local_datetime, select_locale, select_timezone
+from lms.i18n import (
+    LOCALE_NAMES,
+    current_locale,
+    install_template_gettext,
+    local_datetime,
+    select_locale,
+    select_timezone,
+)
 from lms.plugins import Registry, add_indicator, add_nav_item, registry
 
 PACKAGE_DIR = Path(__file__).parent
@@ -59,6 +66,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -113,14 +121,30 @@ def init_core(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from lms.fragments import FragmentCacheExtension, csrf_token, hole
     from lms.permissions import can
 
-    def nav_items() -> list[Any]:
-        if not current_user.is_authenticated:
-            return []
-        return [item for item in registry().nav if item.visible(current_user)]
+    app.jinja_env.add_extension(FragmentCacheExtension)
 
+    def nav_items() -> list[Any]:
+        user = current_user._get_current_object()  # type: ignore[attr-defined]  # once, not per item
+        if not user.is_authenticated:
+            return []
+        return [item for item in registry().nav if item.visible(user)]
+
+    def nav_key() -> tuple[Any, ...]:
+        """What the page header shows depends on: the person, their name and their navigation."""
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        if not user.is_authenticated:
+            return ()
+        return (user.id, user.given_name, user.surname, *(item.endpoint for item in nav_items()))
+
+    # Flask-WTF's context processor offers its own csrf_token(); ours (safe in cached pieces) wins.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals.update(
+        csrf_token=csrf_token,
+        hole=hole,
+        nav_key=nav_key,
         can=can,
         nav_items=nav_items,
         locale_names=LOCALE_NAMES,

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import _get_current_context as _babel_context
+from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
@@ -41,6 +42,31 @@ def select_timezone() -> str:
 def current_locale() -> str:
     locale = get_locale()
     return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _translations() -> Any:
+    """This request's catalog, looked up once per locale in force (``force_locale`` swaps it)."""
+    context = _babel_context()
+    locale = getattr(context, "babel_locale", None)
+    if context is None or locale is None:
+        return get_translations()
+    cached = getattr(context, "lms_translations", None)
+    if cached is None or cached[0] is not locale:
+        cached = context.lms_translations = (locale, get_translations())
+    return cached[1]
+
+
+def install_template_gettext(app: Any) -> None:
+    """Flask-Babel's template callables, minus the repeated lookups (a page calls them dozens of times)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )
 
 
 class Translated(dict[str, str]):

@@ -83,14 +83,33 @@ def _grants(user: User) -> list[tuple[str, str, int | None]]:
 
 
 def scope(user: Any, action: str) -> Scope:
-    """Where ``user`` may perform ``action``."""
+    """Where ``user`` may perform ``action`` (worked out once per request for each user and action)."""
+    user = _unproxied(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(())
-    paths = {path for role, path, _ in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
-    paths = {path for path in paths if not any(path != other and path.startswith(other) for other in paths)}
-    # Grants at every root cover everything, including people who belong to no organisation.
-    is_everything = bool(paths) and set(_root_paths()) <= paths
-    return Scope(tuple(sorted(paths)), is_everything)
+    cache = g.setdefault("_lms_scopes", {})
+    key = (user.id, action)
+    if key not in cache:
+        paths = {path for role, path, _ in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
+        paths = {
+            path for path in paths if not any(path != other and path.startswith(other) for other in paths)
+        }
+        # Grants at every root cover everything, including people who belong to no organisation.
+        is_everything = bool(paths) and set(_root_paths()) <= paths
+        cache[key] = Scope(tuple(sorted(paths)), is_everything)
+    return cache[key]
+
+
+def _unproxied(user: Any) -> Any:
+    """The user behind ``current_user``: each attribute read through the proxy costs a lookup."""
+    unwrap = getattr(user, "_get_current_object", None)
+    return unwrap() if unwrap is not None else user
+
+
+def forget_permissions() -> None:
+    """Forget what this request worked out about grants (after grants or the tree change)."""
+    for name in ("_lms_grants", "_lms_roots", "_lms_scopes"):
+        g.pop(name, None)
 
 
 def _root_paths() -> list[str]:
@@ -107,6 +126,7 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     ``target`` is an :class:`Organisation`, a :class:`User` (judged by their home organisation;
     people may always view their own account), :data:`GLOBAL`, or None for "anywhere at all".
     """
+    user = _unproxied(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     where = scope(user, action)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from sqlalchemy import Select, func, select
 
 from lms import signals
@@ -19,7 +19,7 @@ from lms.audit.services import record
 from lms.extensions import db
 from lms.i18n import Translated, casefold_email, utcnow
 from lms.orgs.models import Organisation
-from lms.permissions import Scope
+from lms.permissions import Scope, forget_permissions
 
 log = logging.getLogger("lms.accounts")
 
@@ -110,7 +110,7 @@ def grant_role(
     )
     db.session.add(grant)
     db.session.flush()
-    g.pop("_lms_grants", None)
+    forget_permissions()
     record("role.granted", user, organisation.path, role=role, organisation=organisation.code)
     signals.role_granted.send(signals.sender(), grant=grant)
     return grant
@@ -120,7 +120,7 @@ def revoke_role(grant: RoleGrant) -> None:
     user, role, organisation = grant.user, grant.role, grant.organisation
     user.grants.remove(grant)
     db.session.flush()
-    g.pop("_lms_grants", None)
+    forget_permissions()
     record("role.revoked", user, organisation.path, role=role, organisation=organisation.code)
     signals.role_revoked.send(signals.sender(), user=user, role=role, organisation=organisation)
 
@@ -189,7 +189,7 @@ def erase(user: User) -> None:
         db.session.delete(token)
     _erase_from_audit_log(user)
     db.session.flush()
-    g.pop("_lms_grants", None)
+    forget_permissions()
     record("user.erased", user, _scope_path(user))
     signals.user_erased.send(signals.sender(), user=user)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, func, literal, select, update
 
@@ -13,7 +12,7 @@ from lms import signals
 from lms.audit.services import record
 from lms.extensions import db
 from lms.orgs.models import ALLOWED_PARENTS, Kind, Organisation
-from lms.permissions import Scope
+from lms.permissions import Scope, forget_permissions
 
 log = logging.getLogger("lms.orgs")
 
@@ -64,7 +63,7 @@ def create_organisation(
     db.session.flush()
     _set_path(organisation)
     if parent is None:
-        g.pop("_lms_roots", None)  # a new root changes what "everything" means for scopes
+        forget_permissions()  # a new root changes what "everything" means for scopes
     record("organisation.created", organisation, organisation.path, code=organisation.code, kind=kind)
     signals.organisation_created.send(signals.sender(), organisation=organisation)
     return organisation
@@ -110,8 +109,7 @@ def move_organisation(organisation: Organisation, new_parent: Organisation) -> N
     )
     db.session.flush()
     db.session.expire_all()
-    g.pop("_lms_grants", None)  # grants over the moved subtree now have other paths
-    g.pop("_lms_roots", None)
+    forget_permissions()  # grants over the moved subtree now have other paths
     record(
         "organisation.moved",
         organisation,
