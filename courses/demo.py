@@ -17,9 +17,12 @@ TOT_LEARNERS = ("trainer.zhytomyr@kaskad.demo", "trainer.lviv@kaskad.demo")
 
 
 def load_demo() -> None:
-    """Import the shipped courses that are not installed yet, and enrol the regional trainers."""
+    """Load the shipped competence frameworks, import the shipped courses that are not installed yet,
+    and enrol the regional trainers."""
+    from courses.frameworks.services import load_shipped
     from courses.packages import import_packages
 
+    load_shipped()  # first: the courses' modules and items are tagged with its competences
     missing = [CONTENT / folder for folder, code in SHIPPED if by_code(code) is None]
     if missing:
         import_packages(missing)

@@ -78,6 +78,16 @@ def translated(form: FlaskForm, prefix: str, locales: Iterable[str]) -> Translat
     return Translated({code: text for code, text in texts.items() if text})
 
 
+def competences_field() -> SelectMultipleField:
+    """The "Competences taught" field; its choices (every competence of every framework) are the view's."""
+    return SelectMultipleField(
+        _l("Competences taught"),
+        coerce=int,
+        choices=[],
+        description=_l("Tick what this teaches: quiz results point learners to it when they fall short."),
+    )
+
+
 class CourseForm(FlaskForm):
     code = StringField(
         _l("Course code"),
@@ -151,6 +161,7 @@ class ModuleForm(FlaskForm):
     )
     title_en = StringField(_l("Title in English"), filters=[_strip], validators=[Optional(), Length(max=300)])
     is_required = BooleanField(_l("Required for completing the course"), default=True)
+    competences = competences_field()
 
     def titles(self) -> Translated:
         return translated(self, "title", ("uk", "en"))
@@ -202,6 +213,7 @@ class ItemForm(FlaskForm):
     )
     completion = SelectField(_l("Completed when"), choices=list(COMPLETION_LABELS.items()), coerce=str)
     is_required = BooleanField(_l("Required for completing the module"), default=True)
+    competences = competences_field()
 
     def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from courses.frameworks.models import Competence, item_competence, module_competence
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.i18n import Translated, TranslatedText, utcnow
@@ -117,6 +118,10 @@ class Module(db.Model):  # type: ignore[name-defined]
     items: Mapped[list[Item]] = relationship(
         back_populates="module", order_by="Item.position", cascade="all, delete-orphan"
     )
+    # What the module teaches (courses.frameworks).
+    competences: Mapped[list[Competence]] = relationship(
+        secondary=module_competence, order_by=[Competence.framework_id, Competence.path]
+    )
 
     def __str__(self) -> str:
         return str(self.title)
@@ -157,6 +162,10 @@ class Item(db.Model):  # type: ignore[name-defined]
     module: Mapped[Module] = relationship(back_populates="items")
     media: Mapped[Media | None] = relationship(foreign_keys=[media_id])
     captions: Mapped[Media | None] = relationship(foreign_keys=[captions_id])
+    # What the item teaches (courses.frameworks).
+    competences: Mapped[list[Competence]] = relationship(
+        secondary=item_competence, order_by=[Competence.framework_id, Competence.path]
+    )
 
     def __str__(self) -> str:
         return str(self.title)

@@ -49,6 +49,8 @@ class ProficiencyLevel(db.Model):  # type: ignore[name-defined]
     )
     number: Mapped[int] = mapped_column(Integer)  # 1 … n, higher is more proficient
     name: Mapped[Translated] = mapped_column(TranslatedText)
+    # Which languages of the name the team translated itself: {"uk": "kaskad"}.
+    translated_by: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
     framework: Mapped[Framework] = relationship(back_populates="levels")
 

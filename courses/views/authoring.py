@@ -61,7 +61,9 @@ def may_author(user: Any) -> bool:
         return False
     if can(user, "courses.author"):
         return True
-    return bool(current_app.config.get("COURSES_TRAINERS_AUTHOR")) and Role.TRAINER in roles_of(user)
+    if not current_app.config.get("COURSES_TRAINERS_AUTHOR"):
+        return False
+    return Role.TRAINER in roles_of(user)
 
 
 def _require_author() -> None:
@@ -116,6 +118,28 @@ def accessibility_gaps(course: Course) -> list[Gap]:
 def _author_page(course: Course, anchor: str = "") -> Any:
     url = url_for("courses.author_course", code=course.code)
     return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _with_competences(form: Any) -> Any:
+    """Offer every competence of every framework in the form's "Competences taught"."""
+    from courses.frameworks import services as frameworks
+
+    form.competences.choices = [
+        (competence.id, str(competence)) for competence in frameworks.all_competences()
+    ]
+    return form
+
+
+def _competence_groups() -> Any:
+    from courses.frameworks import services as frameworks
+
+    return frameworks.competence_groups()
+
+
+def _taught(form: Any) -> Any:
+    from courses.frameworks import services as frameworks
+
+    return frameworks.by_ids(form.competences.data or [])
 
 
 # --- courses -------------------------------------------------------------------------------------------
@@ -320,7 +344,7 @@ def _renumber(rows: list[Any]) -> None:
 @login_required
 def author_new_module(code: str) -> Any:
     course = _course(code)
-    form = ModuleForm()
+    form = _with_competences(ModuleForm())
     if form.validate_on_submit():
         taken = {module.key for module in course.modules}
         if form.key.data and form.key.data in taken:
@@ -334,12 +358,19 @@ def author_new_module(code: str) -> Any:
                 title=form.titles(),
                 is_required=bool(form.is_required.data),
                 position=len(course.modules),
+                competences=_taught(form),
             )
             course.modules.append(module)
             db.session.commit()
             flash(_("The module has been added."), "success")
             return _author_page(course, f"module-{module.id}")
-    return render_template("courses/author/module_form.html", form=form, course=course, module=None)
+    return render_template(
+        "courses/author/module_form.html",
+        form=form,
+        course=course,
+        module=None,
+        competence_groups=_competence_groups(),
+    )
 
 
 def _module_form(module: Module, formdata: Any = ...) -> ModuleForm:
@@ -348,9 +379,10 @@ def _module_form(module: Module, formdata: Any = ...) -> ModuleForm:
         title_uk=module.title.get("uk", ""),
         title_en=module.title.get("en", ""),
         is_required=module.is_required,
+        competences=[competence.id for competence in module.competences],
     )
     form.key.data = module.key  # stable: course packages update the module by it
-    return form
+    return _with_competences(form)
 
 
 @bp.route("/author/<code>/modules/<int:module_id>/edit", methods=["GET", "POST"])
@@ -362,6 +394,7 @@ def author_edit_module(code: str, module_id: int) -> Any:
     if form.validate_on_submit():
         module.title = form.titles()
         module.is_required = bool(form.is_required.data)
+        module.competences = _taught(form)
         db.session.commit()
         flash(_("The changes have been saved."), "success")
         return _author_page(course, f"module-{module.id}")
@@ -371,6 +404,7 @@ def author_edit_module(code: str, module_id: int) -> Any:
         course=course,
         module=module,
         delete_form=DeleteForm(formdata=None),
+        competence_groups=_competence_groups(),
     )
 
 
@@ -388,7 +422,12 @@ def author_delete_module(code: str, module_id: int) -> Any:
         return _author_page(course)
     form = _module_form(module, formdata=None)
     return render_template(
-        "courses/author/module_form.html", form=form, course=course, module=module, delete_form=delete_form
+        "courses/author/module_form.html",
+        form=form,
+        course=course,
+        module=module,
+        delete_form=delete_form,
+        competence_groups=_competence_groups(),
     )
 
 
@@ -473,6 +512,7 @@ def _save_item(form: ItemForm, item: Item) -> bool:
     item.url = url or ""
     item.completion = form.completion.data or "button"
     item.is_required = bool(form.is_required.data)
+    item.competences = _taught(form)
     if media is not None:
         item.media = media
     elif form.value("remove_media"):
@@ -501,6 +541,7 @@ def _item_page(form: ItemForm, course: Course, module: Module, item: Item | None
         kind_label=ITEM_KIND_LABELS[form.kind],
         gap_message=GAP_MESSAGES.get(form.kind),
         preview=preview,
+        competence_groups=_competence_groups(),
         **context,
     )
 
@@ -511,7 +552,7 @@ def author_new_item(code: str, module_id: int) -> Any:
     course = _course(code)
     module = _module(course, module_id)
     kind = _kind(request.args.get("kind"))
-    form = ItemForm(kind.value)
+    form = _with_competences(ItemForm(kind.value))
     if request.method == "POST" and "preview" in request.form:
         return _item_page(form, course, module, None)
     if form.validate_on_submit():
@@ -544,9 +585,10 @@ def _item_form(item: Item, formdata: Any = ...) -> ItemForm:
         transcript=item.transcript,
         completion=item.completion,
         is_required=item.is_required,
+        competences=[competence.id for competence in item.competences],
     )
     form.key.data = item.key  # stable: course packages update the item by it
-    return form
+    return _with_competences(form)
 
 
 @bp.route("/author/<code>/items/<int:item_id>/edit", methods=["GET", "POST"])

@@ -83,6 +83,7 @@ def upgrade():
     sa.Column('framework_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('translated_by', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['framework_id'], ['courses_framework.id'], name=op.f('fk_courses_proficiency_level_framework_id_courses_framework'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_courses_proficiency_level')),
     sa.UniqueConstraint('framework_id', 'number', name=op.f('uq_courses_proficiency_level_framework_id_number'))
