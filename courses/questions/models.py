@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.frameworks.models import Competence
@@ -79,3 +79,14 @@ class Answer(db.Model):  # type: ignore[name-defined]
     match: Mapped[str | None] = mapped_column(Text)
 
     question: Mapped[Question] = relationship(back_populates="answers")
+
+
+# The questions a course package brought (the files its course.yaml lists), in their order, so the
+# course's export writes them again.
+course_question = Table(
+    "courses_course_question",
+    db.metadata,
+    Column("course_id", ForeignKey("courses_course.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", ForeignKey("courses_question.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
