@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select, update
 
-from courses.models import Course, Enrolment, Item, ItemCompletion, Module, Status
+from courses.models import Course, Enrolment, Item, ItemCompletion, ItemKind, Module, Status
 from courses.signals import course_completed, item_completed, module_completed
 from lms.accounts.models import User
 from lms.extensions import db
@@ -111,8 +112,51 @@ def visit(enrolment: Enrolment, item: Item) -> None:
     db.session.flush()
 
 
-def complete_item(enrolment: Enrolment, item: Item) -> bool:
-    """Record a finished item and announce what it completes. False when it was already done."""
+def visit_item(enrolment_id: int, item_id: int) -> None:
+    """Record ``item_id`` as where the learner resumes (the lesson page's one write, without loading)."""
+    db.session.execute(update(Enrolment).where(Enrolment.id == enrolment_id).values(last_item_id=item_id))
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """Where a course stands (its id and revision) and where ``user`` stands in it, from one query."""
+
+    course_id: int
+    revision: datetime
+    enrolment_id: int | None
+    last_item_id: int | None
+    done_ids: frozenset[int]
+
+
+# Built once: every lesson page runs it, and building the statement cost as much as running it.
+_LESSON_STATE = (
+    select(Course.id, Course.updated_at, Enrolment.id, Enrolment.last_item_id, ItemCompletion.item_id)
+    .outerjoin(Enrolment, (Enrolment.course_id == Course.id) & (Enrolment.user_id == bindparam("user_id")))
+    .outerjoin(ItemCompletion, ItemCompletion.enrolment_id == Enrolment.id)
+    .where(Course.code == bindparam("code"))
+)
+
+
+def lesson_state(code: str, user: User) -> LessonState | None:
+    """The course ``code`` and the learner's enrolment and completed items; None for no such course."""
+    rows = db.session.execute(_LESSON_STATE, {"code": code, "user_id": user.id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    done = frozenset(row[4] for row in rows if row[4] is not None)
+    return LessonState(first[0], first[1], first[2], first[3], done)
+
+
+class NotCompletable(ValueError):
+    """A quiz item is completed by passing the quiz, never by "Mark as done" or "Next"."""
+
+
+def complete_item(enrolment: Enrolment, item: Item, *, passed_quiz: bool = False) -> bool:
+    """Record a finished item and announce what it completes. False when it was already done.
+
+    A quiz item is completed only by passing it (``passed_quiz``, from courses.quizzes.services)."""
+    if item.kind == ItemKind.QUIZ and not passed_quiz:
+        raise NotCompletable(f"item {item.id} is a quiz: it is completed by passing it")
     if item.id in enrolment.completed_item_ids:
         return False
     module_was_complete = _module_complete(enrolment, item.module)
