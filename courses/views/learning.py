@@ -21,7 +21,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from courses import services
 from courses.markdown import render as render_markdown
 from courses.media import media_url
-from courses.models import Completion, Course, Enrolment, Item, ItemKind, Media, Module
+from courses.models import ITEM_KIND_LABELS, Completion, Course, Enrolment, Item, ItemKind, Media, Module
+from courses.outline import outline_of
 from courses.views import bp
 from courses.views.authoring import may_author
 from lms.extensions import db
@@ -222,28 +223,44 @@ def course(code: str) -> Any:
 @bp.get("/<code>/items/<key>")
 @login_required
 def lesson(code: str, key: str) -> Any:
-    course, enrolment = _visible_course(code)
-    item = _item(course, key)
-    if enrolment is None and not may_author(current_user):
+    """A lesson, from the course's cached outline: the page costs a handful of small queries, and the
+    item's content is rendered once per course revision and language (see lesson.html)."""
+    state = services.lesson_state(code, current_user)
+    if state is None:
+        abort(404)
+    course = outline_of(code, state.course_id, state.revision)
+    author = may_author(current_user)
+    if not course.is_published and not author:
+        abort(404)
+    enrolment_id, last_item_id, done_ids = state.enrolment_id, state.last_item_id, state.done_ids
+    if enrolment_id is None and not course.is_open and not author:
+        abort(403)
+    item = course.item(key)
+    if item is None:
+        abort(404)
+    if enrolment_id is None and not author:
         flash(_("Enrol in the course to open its lessons."), "info")
         return redirect(url_for(".course", code=course.code))
-    locked = enrolment is not None and _locked(enrolment, item)
-    if enrolment is not None and not locked and enrolment.last_item_id != item.id:
-        services.visit(enrolment, item)
+    locked = enrolment_id is not None and item.module_id not in course.unlocked_modules(done_ids)
+    if enrolment_id is not None and not locked and last_item_id != item.id:
+        services.visit_item(enrolment_id, item.id)
         db.session.commit()
-    previous, following = services.neighbours(item)
-    items = course.items
+    previous, following = course.neighbours(item)
     return render_template(
         "courses/lesson.html",
         course=course,
         item=item,
-        enrolment=enrolment,
-        is_done=enrolment is not None and item.id in enrolment.completed_item_ids,
+        module=course.module_of(item),
+        kind_label=ITEM_KIND_LABELS[ItemKind(item.kind)],
+        is_enrolled=enrolment_id is not None,
+        is_done=item.id in done_ids,
         is_locked=locked,
         previous=previous,
         following=following,
-        number=next(index for index, other in enumerate(items, 1) if other.id == item.id),
-        count=len(items),
+        count=len(course.items),
+        load_item=lambda: db.session.get(
+            Item, item.id, options=[joinedload(Item.media), joinedload(Item.captions)]
+        ),
         Completion=Completion,
         ItemKind=ItemKind,
     )

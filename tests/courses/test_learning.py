@@ -488,3 +488,79 @@ def test_learner_pages_are_light_and_need_no_inline_script_or_style(client, db, 
         assert not INLINE.search(html), path
         assert html.count("<h1") == 1, path
         assert response.headers["Cache-Control"] == "private, no-store", path
+
+
+# --- the cached outline and lesson content stay true to the database --------------------------------
+
+
+def test_a_lesson_shows_an_edit_of_its_item_and_module_at_once(client, db, make_course, learner):
+    course = make_course("OPEN-1")
+    enrol(db, learner, course)
+    url = f"/courses/{course.code}/items/welcome"
+    assert "welcome title" in text(client.get(url))  # the outline and the content are now cached
+    item = db.session.scalar(select(Item).where(Item.key == "welcome"))
+    item.title = {"uk": "Нова назва"}
+    item.body = "Оновлений **текст** уроку."
+    item.module.title = {"uk": "Перейменований модуль"}
+    db.session.commit()
+    page = text(client.get(url))
+    assert "Нова назва" in page and "Оновлений <strong>текст</strong> уроку." in page
+    assert "Перейменований модуль" in page
+
+
+def test_a_new_item_and_a_deleted_one_change_the_lesson_pager_at_once(client, db, make_course, learner):
+    course = make_course("OPEN-1")
+    enrol(db, learner, course)
+    assert "lecture title" in text(client.get(f"/courses/{course.code}/items/welcome"))
+    lecture = db.session.scalar(select(Item).where(Item.key == "lecture"))
+    module = lecture.module
+    db.session.delete(lecture)
+    module.items.insert(1, Item(key="extra", kind="text", title={"uk": "Додатковий урок"}, body="Текст."))
+    db.session.commit()
+    page = text(client.get(f"/courses/{course.code}/items/welcome"))
+    assert "Додатковий урок" in page and "lecture title" not in page
+    assert client.get(f"/courses/{course.code}/items/lecture").status_code == 404
+    assert client.get(f"/courses/{course.code}/items/extra").status_code == 200
+
+
+def test_unpublishing_a_course_hides_its_lessons_at_once(client, db, make_course, learner):
+    course = make_course("OPEN-1")
+    enrol(db, learner, course)
+    assert client.get(f"/courses/{course.code}/items/welcome").status_code == 200
+    course.status = "draft"
+    db.session.commit()
+    assert client.get(f"/courses/{course.code}/items/welcome").status_code == 404
+
+
+def test_the_fragment_store_keeps_within_its_size_and_forgets_the_least_recently_used():
+    from lms.fragments import FragmentStore
+
+    store = FragmentStore(max_characters=800)
+    store.put("a", "x" * 90)
+    store.put("b", "y" * 90)
+    assert store.get("a") == "x" * 90  # "a" is now the most recently used
+    for index in range(8):
+        store.put(("c", index), "z" * 90)
+    assert store.get("a") is None or store.get("b") is None
+    assert sum(len(store.get(key) or "") for key in ["a", "b", *[("c", i) for i in range(8)]]) <= 800
+    store.put("huge", "h" * 500)  # more than an eighth of the store: not kept
+    assert store.get("huge") is None
+
+
+def test_a_kept_lesson_carries_each_learners_own_form_token(app, client, db, make_course, world):
+    """The second learner is served the kept piece: its "Mark as done" form must still work for her."""
+    course = make_course("OPEN-1")
+    field = re.compile(r'name="csrf_token" value="([^"]+)"')
+    tokens = []
+    for person in (world.people["learner@r1"], world.people["learner@r2"]):
+        browser = app.test_client()
+        login(browser, person)
+        enrol(db, person, course)
+        page = text(browser.get(f"/courses/{course.code}/items/lecture"))
+        assert "\x00" not in page
+        token = field.findall(page)[-1]  # the "Mark as done" form's
+        tokens.append(token)
+        response = browser.post(f"/courses/{course.code}/items/lecture/complete", data={"csrf_token": token})
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+    assert len(app.jinja_env.fragment_store) >= 2  # the header and the lesson were kept
