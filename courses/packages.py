@@ -67,8 +67,9 @@ TYPE_NAMES = {
 # course.yaml keys in the order export writes them
 COURSE_KEYS = (
     "code", "version", "status", "language", "title", "summary", "hours", "ects", "enrolment",
-    "unlock_in_order", "qualifies_trainers_for", "modules",
+    "unlock_in_order", "qualifies_trainers_for", "questions", "modules",
 )  # fmt: skip
+QUESTIONS_FILE = "questions.gift"  # where an export writes the course's questions
 ITEM_KEYS = (
     "id",
     "kind",
@@ -80,6 +81,8 @@ ITEM_KEYS = (
     "url",
     "completion",
     "required",
+    "competences",
+    "quiz",
 )
 
 Place = tuple[str | int, ...]  # a place in course.yaml: ("modules", 1, "items", 0, "kind")
@@ -439,6 +442,9 @@ class _Package:
     texts: dict[str, str] = field(default_factory=dict)  # Markdown file -> text
     files: dict[str, bytes] = field(default_factory=dict)  # media file -> bytes
     media: dict[str, Media] = field(default_factory=dict)  # media file -> stored Media
+    competences: dict[str, Any] = field(default_factory=dict)  # "DIGCOMP-2.2/4.2" -> Competence
+    question_files: list[tuple[int, str, list[Any]]] = field(default_factory=list)  # (place, file, parsed)
+    question_plans: list[Any] = field(default_factory=list)  # an import plan per question file
 
     @property
     def errors(self) -> list[Problem]:
@@ -492,6 +498,7 @@ def _read_package(path: Path, max_entry: int) -> _Package:
             _schema_problems(package.data, package.document)
             _check_ids(package)
             _read_files(package, source)
+            _read_questions(package, source)
     finally:
         source.close()
     return package
@@ -549,6 +556,51 @@ def _read_files(package: _Package, source: _Source) -> None:
                     read[reference] = None  # said once
             elif name not in MARKDOWN_FIELDS:
                 package.files[reference] = data
+
+
+def _read_questions(package: _Package, source: _Source) -> None:
+    """Read and parse the GIFT files course.yaml lists; each bad question is reported by file and line."""
+    from courses.questions.formats.gift import parse_gift
+    from courses.questions.interchange import FormatError
+
+    files = package.data.get("questions") if isinstance(package.data, dict) else None
+    pattern = re.compile(schema()["$defs"]["path"]["pattern"])
+    for index, name in enumerate(files if isinstance(files, list) else []):
+        if not isinstance(name, str) or not pattern.fullmatch(name) or not name.endswith(".gift"):
+            continue  # the schema has said what is wrong with it
+        where = ("questions", index)
+        try:
+            data = source.read(name)
+        except _Refused as refused:
+            package.document.problem(where, f"{name}: {refused}")
+            continue
+        if data is None:
+            package.document.problem(where, f"{name}: no such file in the package")
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            package.document.problem(where, f"{name}: line {line} is not UTF-8 text")
+            continue
+        try:
+            package.question_files.append((index, name, parse_gift(text)))
+        except FormatError as error:
+            for line, message in error.problems:
+                package.document.problem(where, f"{name}: line {line}: {message}")
+
+
+def _plan_questions(package: _Package) -> None:
+    """What importing each question file would do, with every problem (unknown competences…) by line."""
+    from courses.questions.interchange import FormatError
+    from courses.questions.services import plan_import
+
+    for index, name, parsed in package.question_files:
+        try:
+            package.question_plans.append(plan_import(parsed))
+        except FormatError as error:
+            for line, message in error.problems:
+                package.document.problem(("questions", index), f"{name}: line {line}: {message}")
 
 
 def _store_media(package: _Package, new: dict[int, Media]) -> None:
@@ -643,12 +695,48 @@ def _check_batch(packages: list[_Package]) -> None:
             )
     known = set(db.session.scalars(select(Course.code))) | set(codes)
     for package in packages:
+        _check_competences(package)
+        _plan_questions(package)
         wanted = package.data.get("qualifies_trainers_for") if isinstance(package.data, dict) else None
         for index, code in enumerate(wanted if isinstance(wanted, list) else []):
             if isinstance(code, str) and code not in known:
                 package.document.problem(
                     ("qualifies_trainers_for", index), f"no course has the code {code} (import it too)"
                 )
+
+
+def _check_competences(package: _Package) -> None:
+    """Each competence a module or item names (``DIGCOMP-2.2/4.2``) is installed."""
+    from courses.frameworks.services import by_references
+
+    owners: list[tuple[Place, dict[str, Any]]] = [
+        (("modules", index), module) for index, module in package.modules()
+    ]
+    owners += list(package.items())
+    places: list[tuple[Place, Any]] = []
+    for place, owner in owners:
+        wanted = owner.get("competences")
+        places += [
+            ((*place, "competences", number), ref)
+            for number, ref in enumerate(wanted if isinstance(wanted, list) else [])
+        ]
+        quiz = owner.get("quiz")
+        rows = quiz.get("competences") if isinstance(quiz, dict) else None
+        places += [
+            ((*place, "quiz", "competences", number, "competence"), row.get("competence"))
+            for number, row in enumerate(rows if isinstance(rows, list) else [])
+            if isinstance(row, dict)
+        ]
+    refs = [ref for _place, ref in places if isinstance(ref, str) and "/" in ref]
+    package.competences = by_references(refs)
+    for place, ref in places:
+        if isinstance(ref, str) and "/" in ref and ref not in package.competences:
+            framework = ref.split("/", 1)[0]
+            package.document.problem(
+                place,
+                f"no competence {ref} is installed (check framework {framework} and the id number; "
+                "`lms frameworks load-shipped` installs the frameworks Kaskad ships)",
+            )
 
 
 def _translated(value: Any) -> Translated:
@@ -674,6 +762,12 @@ def _apply(package: _Package) -> Imported:
     course.is_open = data.get("enrolment", "open") == "open"
     course.unlock_in_order = bool(data.get("unlock_in_order", False))
 
+    _apply_questions(package, course)
+    from courses.questions.services import category_for_path
+
+    for _place, entry in package.items():  # the quizzes' categories exist before the items move
+        if isinstance(entry.get("quiz"), dict) and entry["quiz"].get("category"):
+            category_for_path(entry["quiz"]["category"])
     old_modules = {module.key: module for module in course.modules}
     old_items = {item.key: item for module in course.modules for item in module.items}
     modules: list[Module] = []
@@ -682,6 +776,8 @@ def _apply(package: _Package) -> Imported:
         module.position = position
         module.title = _translated(entry["title"])
         module.is_required = entry.get("required", True)
+        with db.session.no_autoflush:  # loading the old tags must not flush the half-moved items
+            module.competences = [package.competences[ref] for ref in entry.get("competences", [])]
         items: list[Item] = []
         for item_position, item_entry in enumerate(entry["items"]):
             item = old_items.pop(item_entry["id"], None) or Item(key=item_entry["id"])
@@ -721,6 +817,68 @@ def _fill_item(item: Item, entry: dict[str, Any], position: int, package: _Packa
     item.captions = package.media[entry["captions"]] if "captions" in entry else None
     item.completion = entry.get("completion", Completion.BUTTON.value)
     item.is_required = entry.get("required", True)
+    with db.session.no_autoflush:  # as for modules
+        item.competences = [package.competences[ref] for ref in entry.get("competences", [])]
+    if entry["kind"] == "quiz":
+        _fill_quiz(item, entry["quiz"], package)
+
+
+def _apply_questions(package: _Package, course: Course) -> None:
+    """Create or update the questions of the package's files; remember them, in order, for export."""
+    from courses.questions.models import course_question
+    from courses.questions.services import apply_plan
+
+    if not package.question_plans and course.id is None:
+        return
+    db.session.flush()  # the course needs its id
+    db.session.execute(delete(course_question).where(course_question.c.course_id == course.id))
+    rows, seen = [], set()
+    for plan in package.question_plans:
+        for imported in apply_plan(plan):
+            if imported.question.id not in seen:
+                seen.add(imported.question.id)
+                rows.append(
+                    {"course_id": course.id, "question_id": imported.question.id, "position": len(rows)}
+                )
+    if rows:
+        db.session.execute(course_question.insert(), rows)
+
+
+def _fill_quiz(item: Item, entry: dict[str, Any], package: _Package) -> None:
+    """The quiz of a quiz item, with its settings and a row per competence (replacing the old rows)."""
+    from courses.questions.services import category_for_path
+    from courses.quizzes.models import Quiz, QuizCompetence, ReviewWhen
+
+    with db.session.no_autoflush:  # as for modules: the items may be half moved
+        quiz = db.session.scalar(select(Quiz).where(Quiz.item_id == item.id)) if item.id else None
+        category = category_for_path(entry["category"]) if entry.get("category") else None
+    if quiz is None:
+        quiz = Quiz(item=item)
+        db.session.add(quiz)
+    review = entry.get("review", {})
+    quiz.pass_mark = float(entry.get("pass_mark", 50))
+    quiz.time_limit_minutes = entry.get("time_limit", 0)
+    quiz.attempts_allowed = entry.get("attempts", 0)
+    quiz.delay_minutes = entry.get("delay", 0)
+    quiz.shuffle_questions = entry.get("shuffle_questions", True)
+    quiz.shuffle_answers = entry.get("shuffle_answers", True)
+    quiz.questions_per_page = entry.get("per_page", 0)
+    quiz.category = category
+    quiz.review_when = review.get("when", ReviewWhen.IMMEDIATELY.value)
+    quiz.review_responses = review.get("responses", True)
+    quiz.review_correct = review.get("correct", False)
+    quiz.review_feedback = review.get("feedback", True)
+    quiz.review_scores = review.get("scores", True)
+    quiz.competences = [
+        QuizCompetence(
+            competence=package.competences[row["competence"]],
+            level=None if row.get("level", "profile") == "profile" else row["level"],
+            count=row["count"],
+            minimum_percent=float(row.get("minimum", 60)),
+            position=position,
+        )
+        for position, row in enumerate(entry["competences"])
+    ]
 
 
 def _apply_qualifications(package: _Package, imported: dict[str | None, Imported]) -> None:
@@ -801,12 +959,27 @@ def package_files(course: Course) -> dict[str, bytes]:
                 entry["url"] = item.url
             entry["completion"] = item.completion
             entry["required"] = item.is_required
+            if item.competences:
+                entry["competences"] = _competence_refs(item.competences)
+            if item.kind == "quiz":
+                quiz = _quiz_entry(item)
+                if quiz is None:
+                    problems.append(
+                        Problem(
+                            MANIFEST,
+                            f"the quiz {item.key!r} has no settings yet",
+                            field=field_name(("modules", index, "items", position, "quiz")),
+                        )
+                    )
+                else:
+                    entry["quiz"] = quiz
             items.append({key: entry[key] for key in ITEM_KEYS if key in entry})
         modules.append(
             {
                 "id": module.key,
                 "title": _ordered(module.title),
                 "required": module.is_required,
+                **({"competences": _competence_refs(module.competences)} if module.competences else {}),
                 "items": items,
             }
         )
@@ -822,6 +995,7 @@ def package_files(course: Course) -> dict[str, bytes]:
         "enrolment": "open" if course.is_open else "by_enrolment",
         "unlock_in_order": course.unlock_in_order,
         "qualifies_trainers_for": sorted(other.code for other in course.qualifies_for),
+        "questions": _export_questions(course, put),
         "modules": modules,
     }
     manifest = {key: manifest[key] for key in COURSE_KEYS if manifest[key] not in (None, {}, [])}
@@ -834,6 +1008,68 @@ def package_files(course: Course) -> dict[str, bytes]:
         manifest, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     ).encode("utf-8")
     return files
+
+
+def _export_questions(course: Course, put: Any) -> list[str]:
+    """The course's questions as one GIFT file; the list course.yaml names (empty: no questions)."""
+    from courses.questions.formats.gift import dump_gift
+    from courses.questions.models import Question, course_question
+    from courses.questions.services import to_parsed
+
+    questions = db.session.scalars(
+        select(Question)
+        .join(course_question, course_question.c.question_id == Question.id)
+        .where(course_question.c.course_id == course.id)
+        .order_by(course_question.c.position)
+    ).all()
+    if not questions:
+        return []
+    put(QUESTIONS_FILE, dump_gift([to_parsed(question) for question in questions]).encode("utf-8"))
+    return [QUESTIONS_FILE]
+
+
+def _quiz_entry(item: Item) -> dict[str, Any] | None:
+    """A quiz item's settings as course.yaml writes them; None when the quiz has none."""
+    from courses.quizzes.models import Quiz
+
+    quiz = db.session.scalar(select(Quiz).where(Quiz.item_id == item.id))
+    if quiz is None or not quiz.competences:
+        return None
+    entry: dict[str, Any] = {
+        "pass_mark": _number(quiz.pass_mark),
+        "time_limit": quiz.time_limit_minutes,
+        "attempts": quiz.attempts_allowed,
+        "delay": quiz.delay_minutes,
+        "shuffle_questions": quiz.shuffle_questions,
+        "shuffle_answers": quiz.shuffle_answers,
+        "per_page": quiz.questions_per_page,
+    }
+    if quiz.category is not None:
+        entry["category"] = quiz.category.path
+    entry["review"] = {
+        "when": quiz.review_when,
+        "responses": quiz.review_responses,
+        "correct": quiz.review_correct,
+        "feedback": quiz.review_feedback,
+        "scores": quiz.review_scores,
+    }
+    entry["competences"] = [
+        {
+            "competence": _competence_refs([row.competence])[0],
+            "level": row.level if row.level is not None else "profile",
+            "count": row.count,
+            "minimum": _number(row.minimum_percent),
+        }
+        for row in sorted(quiz.competences, key=lambda row: row.position)
+    ]
+    return entry
+
+
+def _competence_refs(competences: Iterable[Any]) -> list[str]:
+    """``["DIGCOMP-2.2/4.2", …]``, by framework and in tree order (the same course gives the same bytes)."""
+    from courses.frameworks.services import in_order, reference
+
+    return [reference(competence) for competence in in_order(competences)]
 
 
 def _ordered(text: dict[str, str] | None) -> dict[str, str]:

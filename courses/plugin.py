@@ -21,12 +21,14 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "COURSES_MAX_MEDIA_MB": ("COURSES_MAX_MEDIA_MB", int),
     "COURSES_TRAINERS_AUTHOR": ("COURSES_TRAINERS_AUTHOR", as_bool),
     "COURSES_X_ACCEL_REDIRECT": ("COURSES_X_ACCEL_REDIRECT", str),
+    "COURSES_QUIZ_GRACE_SECONDS": ("COURSES_QUIZ_GRACE_SECONDS", int),
 }
 DEFAULTS = {
     "COURSES_MEDIA_DIR": "",  # empty: <instance folder>/media
     "COURSES_MAX_MEDIA_MB": 200,
     "COURSES_TRAINERS_AUTHOR": False,  # may trainers author courses too?
     "COURSES_X_ACCEL_REDIRECT": "",  # e.g. /protected-media/ when nginx serves the files
+    "COURSES_QUIZ_GRACE_SECONDS": 30,  # a quiz page sent this late after the time limit still counts
 }
 
 
@@ -37,19 +39,30 @@ class CoursesPlugin:
 
     def init_app(self, app: Flask) -> None:
         from courses import models  # noqa: F401  (tables for the migrations)
-        from courses.frameworks import models as framework_models  # noqa: F401
-        from courses.questions import models as question_models  # noqa: F401
         from courses.cli import courses_group
+        from courses.frameworks import models as framework_models  # noqa: F401
+        from courses.frameworks.cli import frameworks_group
+        from courses.frameworks.views import bp as frameworks_bp
+        from courses.questions import models as question_models  # noqa: F401
+        from courses.questions.cli import questions_group
+        from courses.questions.views import bp as questions_bp
         from courses.views import bp
 
         add_settings(app, DEFAULTS, ENVIRONMENT)
         app.cli.add_command(courses_group)
+        app.cli.add_command(frameworks_group)
+        app.cli.add_command(questions_group)
         if not app.config["COURSES_MEDIA_DIR"]:
             app.config["COURSES_MEDIA_DIR"] = str(Path(app.instance_path) / "media")
         # A lesson's video may be larger than other uploads (files spool to disk, never to memory).
         media_limit = app.config["COURSES_MAX_MEDIA_MB"] * 1024 * 1024
         app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_CONTENT_LENGTH"] or 0, media_limit)
         app.register_blueprint(bp)
+        from courses.outline import install as keep_outlines_fresh
+
+        keep_outlines_fresh()
+        app.register_blueprint(frameworks_bp)
+        app.register_blueprint(questions_bp)
         add_migrations(app, PACKAGE_DIR)
         add_translations(app, PACKAGE_DIR)
         from courses.demo import load_demo
@@ -62,3 +75,21 @@ class CoursesPlugin:
 
         allow("admin", "courses.author")
         add_nav_item(app, "courses.author_index", _l("Course authoring"), may_author, order=45)
+        # Quizzes (courses/quizzes/): attempts, results, competence profiles, essays to grade.
+        from courses.quizzes import models as quiz_models  # noqa: F401
+        from courses.quizzes.cli import quizzes_group
+        from courses.quizzes.views import GRADE, may_grade, quiz_summary
+        from courses.quizzes.views import bp as quizzes_bp
+
+        app.register_blueprint(quizzes_bp)
+        app.cli.add_command(quizzes_group)
+        app.add_template_global(quiz_summary)
+        allow("trainer", GRADE)
+        allow("admin", GRADE)
+        signed_in = lambda user: user.is_authenticated  # noqa: E731
+        add_nav_item(app, "courses_quizzes.my_competences", _l("My competences"), signed_in, order=42)
+        add_nav_item(app, "courses_quizzes.grading", _l("Essays to grade"), may_grade, order=47)
+        from courses.frameworks.views import may_manage
+
+        add_nav_item(app, "courses_frameworks.index", _l("Competence frameworks"), may_manage, order=46)
+        add_nav_item(app, "courses_questions.index", _l("Question bank"), may_author, order=46)

@@ -145,6 +145,74 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
                                                       (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("POST", "/courses/author/<code>/items/<item_id>/move"):
                                                       (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    # question bank: authors (admins) only; <category_id> is Top/Matrix, <question_id> its single-choice
+    # question; an empty POST gets the form's errors (200; a question needs two choices, a deletion the
+    # ticked box, an upload a file; /new without a type shows the type choice), an unknown token is sent
+    # back to the upload form (302)
+    ("GET",  "/courses/questions/"):                  (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/questions/categories/<category_id>"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/questions/categories/<category_id>/export"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/questions/import"):            (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/questions/import"):            (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/questions/import/confirm"):    (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("GET",  "/courses/questions/new"):               (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/questions/new"):               (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/questions/<question_id>"):     (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/questions/<question_id>/edit"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/questions/<question_id>/edit"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/questions/<question_id>/delete"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    # quizzes: <quiz_id> is MATRIX-Q's quiz, where learner@r1 (enrolled) has <attempt_id> in progress and an
+    # earlier attempt whose essay (<response_id>) waits for grading; only she answers her attempt (an empty
+    # page is saved: 302); grading and extra attempts need a trainer's or admin's grant over her (trainer@r1's
+    # is over the training centre); quiz settings are for authors (admins), an empty POST gets its errors
+    ("POST", "/courses/quizzes/<quiz_id>/start"):     (401, 302, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("GET",  "/courses/quizzes/attempts/<attempt_id>/<page>"):
+                                                      (302, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/courses/quizzes/attempts/<attempt_id>/<page>"):
+                                                      (401, 302, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("GET",  "/courses/quizzes/attempts/<attempt_id>/finish"):
+                                                      (302, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/courses/quizzes/attempts/<attempt_id>/finish"):
+                                                      (401, 302, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("GET",  "/courses/quizzes/attempts/<attempt_id>"):
+                                                      (302, 302, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/competences/"):                        (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/people/<id>/competences"):             (302, 200, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/courses/quizzes/grading"):             (302, 403, 200, 403, 200, 200, 403, 200, 403, 200),
+    ("GET",  "/courses/quizzes/grading/<response_id>"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/courses/quizzes/grading/<response_id>"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/courses/quizzes/<quiz_id>/people/<person_id>"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/courses/quizzes/<quiz_id>/people/<person_id>/extra-attempt"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/courses/quizzes/items/<item_id>/settings"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/quizzes/items/<item_id>/settings"):
+                                                      (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    # competence frameworks and minimum profiles: admins only; <framework_id> is MATRIX-FW (one area),
+    # <profile_id> MATRIX-PROFILE over it; an empty upload or new profile gets its errors (200), an unknown
+    # import token is sent back to the upload form (302), an empty profile POST changes nothing and is saved
+    ("GET",  "/courses/frameworks/"):                 (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/frameworks/<framework_id>"):   (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/frameworks/<framework_id>/export.csv"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/frameworks/import"):           (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/frameworks/import"):           (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/frameworks/import/confirm"):   (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    ("GET",  "/courses/frameworks/profiles/"):        (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/frameworks/profiles/new"):     (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/frameworks/profiles/new"):     (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/courses/frameworks/profiles/<profile_id>"):
+                                                      (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/courses/frameworks/profiles/<profile_id>"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
@@ -181,6 +249,92 @@ def _course(db):
     return course
 
 
+def _question(db):
+    """A single-choice question of the bank category Top/Matrix."""
+    from courses.questions.interchange import ParsedAnswer, ParsedQuestion
+    from courses.questions.models import Question
+    from courses.questions.services import import_questions
+
+    question = db.session.scalar(select(Question).where(Question.idnumber == "matrix-1"))
+    if question is None:
+        answers = [ParsedAnswer("Так", 1.0), ParsedAnswer("Ні", 0.0)]
+        parsed = ParsedQuestion(
+            "Питання", "single", "Так?", "markdown", "Top/Matrix", answers, idnumber="matrix-1"
+        )
+        (imported,) = import_questions([parsed])
+        question = imported.question
+        db.session.commit()
+    return question
+
+
+QUIZ_PARAMETERS = ("quiz_id", "item_id", "attempt_id", "page", "response_id", "person_id")
+
+
+def _quiz(db, learner) -> dict[str, int]:
+    """MATRIX-Q: a quiz of two questions (single choice, essay); learner@r1's essay attempt waits for
+    grading and her second attempt is in progress."""
+    from courses.frameworks.models import Competence, Framework
+    from courses.models import Course, Item, Module
+    from courses.questions.models import Answer, Question, QuestionCategory
+    from courses.quizzes import services as quizzes
+    from courses.quizzes.models import Quiz, QuizCompetence
+    from courses.services import by_code, enrol
+
+    course = by_code("MATRIX-Q")
+    if course is None:
+        competence = Competence(idnumber="1", shortname={"uk": "Пошук"}, path="/0001/")
+        db.session.add(Framework(idnumber="MATRIX-QUIZ", shortname={"uk": "Рамка"}, competences=[competence]))
+        category = QuestionCategory(name="MatrixQuiz", path="Top/MatrixQuiz")
+        for kind, answers in (("single", [Answer(text="Так", fraction=1.0)]), ("essay", [])):
+            question = Question(category=category, name=kind, type=kind, text="?", answers=answers, level=1)
+            db.session.add(question)
+            question.competence = competence
+        item = Item(key="quiz", kind="quiz", title={"uk": "Тест"})
+        module = Module(key="check", title={"uk": "Модуль"}, items=[item])
+        course = Course(code="MATRIX-Q", title={"uk": "Курс"}, status="published", modules=[module])
+        quiz = Quiz(item=item, competences=[QuizCompetence(competence=competence, level=1, count=2)])
+        db.session.add_all([course, quiz])
+        enrol(learner, course)
+        first = quizzes.start_attempt(quiz, learner)
+        quizzes.save_page(first, {slot.slot: "Текст." for slot in first.questions})
+        quizzes.finish_attempt(first)
+        quizzes.start_attempt(quiz, learner)
+        db.session.commit()
+    quiz = quizzes.quiz_of(course.items[0])
+    first, second = quizzes.attempts_of(quiz, learner)
+    essay = next(slot for slot in first.questions if slot.needs_grading)
+    ids = {"quiz_id": quiz.id, "item_id": quiz.item_id, "attempt_id": second.id, "page": 1}
+    return {**ids, "response_id": essay.id, "person_id": learner.id}
+
+
+def _framework(db):
+    """A competence framework of one area with two levels."""
+    from courses.frameworks.models import Competence, Framework, ProficiencyLevel
+    from courses.frameworks.services import by_idnumber
+
+    framework = by_idnumber("MATRIX-FW")
+    if framework is None:
+        framework = Framework(idnumber="MATRIX-FW", shortname={"uk": "Рамка"})
+        framework.levels = [ProficiencyLevel(number=number, name={"uk": str(number)}) for number in (1, 2)]
+        framework.competences = [Competence(idnumber="1", shortname={"uk": "Сфера"}, path="/0000/")]
+        db.session.add(framework)
+        db.session.commit()
+    return framework
+
+
+def _profile(db):
+    """A minimum profile over MATRIX-FW."""
+    from courses.frameworks.models import MinimumProfile
+    from courses.frameworks.services import profile_by_code
+
+    profile = profile_by_code("MATRIX-PROFILE")
+    if profile is None:
+        profile = MinimumProfile(code="MATRIX-PROFILE", name={"uk": "Мінімум"}, framework=_framework(db))
+        db.session.add(profile)
+        db.session.commit()
+    return profile
+
+
 def _url(path: str, world, db) -> str:
     """The row's path with its parameters filled with region r1's objects."""
     learner = world.people["learner@r1"]
@@ -202,6 +356,8 @@ def _url(path: str, world, db) -> str:
             media = store_bytes(b"Notes.\n", "notes.txt", {"file"})
             db.session.commit()
             return str(media.id)
+        if path.startswith("/courses/quizzes/") and name in QUIZ_PARAMETERS:
+            return str(_quiz(db, learner)[name])
         if name == "code":
             return _course(db).code
         if name == "key":
@@ -210,6 +366,14 @@ def _url(path: str, world, db) -> str:
             return str(_course(db).modules[0].id)
         if name == "item_id":
             return str(_course(db).items[0].id)
+        if name == "question_id":
+            return str(_question(db).id)
+        if name == "category_id":
+            return str(_question(db).category_id)
+        if name == "framework_id":
+            return str(_framework(db).id)
+        if name == "profile_id":
+            return str(_profile(db).id)
         if name == "filename":
             return "notes.txt"
         if name == "token":

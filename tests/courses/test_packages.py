@@ -382,7 +382,7 @@ BAD = {
     ),
     "unknown kind": (
         folder(edited(kind=("kind: link", "kind: podcast"))),
-        "course.yaml:40: modules[1].items[2].kind: must be one of text, video, audio, file, link",
+        "course.yaml:40: modules[1].items[2].kind: must be one of text, video, audio, file, link, quiz",
     ),
     "unknown field": (
         folder(
@@ -484,7 +484,7 @@ def test_every_problem_is_reported_not_just_the_first(app, db, tmp_path):
         "intro/podcast-transcript.md: no such file in the package",
         problems[2],
         "course.yaml:34: modules[1].items[1].id: the item id 'welcome' is already used on line 14",
-        "course.yaml:40: modules[1].items[2].kind: must be one of text, video, audio, file, link",
+        "course.yaml:40: modules[1].items[2].kind: must be one of text, video, audio, file, link, quiz",
     ]
     assert problems[2].startswith("course.yaml:31: modules[1].items[0].media: media/clip.webm: ")
 
@@ -609,7 +609,7 @@ def test_a_course_a_package_cannot_describe_is_not_exported(app, db, make_course
 
     problems = [str(problem) for _code, problem in raised.value.problems]
     assert "course.yaml: modules[2].items[0].id: the item id 'welcome' is used twice" in problems
-    assert "course.yaml: modules[1].items[1].kind: must be one of text, video, audio, file, link" in problems
+    assert "course.yaml: modules[1].items[1].quiz: the quiz 'portal' has no settings yet" in problems
     assert not (tmp_path / "out.zip").exists()
 
 
@@ -661,8 +661,8 @@ def test_lms_courses_import_prints_every_problem_and_imports_nothing(app, db, ru
     assert result.exit_code != 0
     assert f"{bad}: course.yaml:6: hours: must be a number" in result.output
     assert (
-        f"{bad}: course.yaml:40: modules[1].items[2].kind: must be one of text, video, audio, file, link"
-        in result.output
+        f"{bad}: course.yaml:40: modules[1].items[2].kind: "
+        "must be one of text, video, audio, file, link, quiz" in result.output
     )
     assert "Nothing was imported: 2 problems to fix." in result.output
     assert counts(db) == before
@@ -702,12 +702,19 @@ def test_the_json_schema_accepts_a_good_course_yaml_and_rejects_a_bad_one():
     not all((CONTENT / name / "course.yaml").is_file() for name in SHIPPED), reason="content not written yet"
 )
 def test_the_shipped_course_packages_are_valid_and_import_together(app, db, tmp_path):
+    from courses.frameworks.services import load_shipped
+    from courses.quizzes.models import Quiz
+
     app.config["COURSES_MAX_MEDIA_MB"] = 200  # the default: this module's 1 MB is for the zip bombs
+    load_shipped()  # the competences the courses teach and their quizzes test
     imported = import_and_commit(db, *(CONTENT / name for name in SHIPPED))
 
     assert len(imported) == 2
     kinds = {item.kind for result in imported for item in result.course.items}
-    assert kinds == {"text", "video", "audio", "file", "link"}
+    assert kinds == {"text", "video", "audio", "file", "link", "quiz"}
+    quizzes = db.session.scalars(select(Quiz)).all()
+    assert len(quizzes) == 2 and all(len(quiz.competences) >= 5 for quiz in quizzes)
+    assert all(module.competences for result in imported for module in result.course.modules[:-1])
     assert all(result.course.is_published for result in imported)
     assert not any(item.accessibility_gap for result in imported for item in result.course.items)
     trainers, coordinators = (result.course for result in imported)
@@ -720,3 +727,47 @@ def test_the_shipped_course_packages_are_valid_and_import_together(app, db, tmp_
     import_and_commit(db, tmp_path / "first.zip")
     export_course(by_code(code), tmp_path / "second.zip")
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
+
+
+def _first_release(tmp_path: Path) -> Path:
+    """The hub coordinator package as it was released first: version 1, no question bank, no quiz."""
+    folder = tmp_path / "hub-coordinator-1"
+    files = {
+        str(path.relative_to(CONTENT / "hub-coordinator")): path.read_bytes()
+        for path in (CONTENT / "hub-coordinator").rglob("*")
+        if path.is_file()
+    }
+    manifest = yaml.safe_load(files["course.yaml"])
+    manifest["version"] = 1
+    del manifest["questions"]
+    manifest["modules"] = [module for module in manifest["modules"] if module["id"] != "final-assessment"]
+    files["course.yaml"] = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False).encode()
+    return write_folder(folder, files)
+
+
+def test_learners_progress_survives_the_upgrade_that_adds_the_quiz(app, db, tmp_path, world):
+    from courses.frameworks.services import load_shipped
+
+    app.config["COURSES_MAX_MEDIA_MB"] = 200
+    load_shipped()
+    (result,) = import_and_commit(db, _first_release(tmp_path))
+    course = result.course
+    learner = world.people["learner@r1"]
+    enrolment = enrol(learner, course)
+    done = [item for item in course.items][:4]
+    for item in done:
+        complete_item(enrolment, item)
+    enrolment.last_item_id = done[-1].id
+    db.session.commit()
+    ids = {item.key: item.id for item in course.items}
+
+    (upgraded,) = import_and_commit(db, CONTENT / "hub-coordinator")
+
+    assert upgraded.previous_version == 1 and upgraded.course.version == 2
+    db.session.expire_all()
+    enrolment = db.session.get(Enrolment, enrolment.id)
+    assert {completion.item.key for completion in enrolment.completions} == {item.key for item in done}
+    assert enrolment.last_item_id == ids[done[-1].key]
+    assert {item.key: item.id for item in upgraded.course.items if item.key in ids} == ids  # same rows
+    assert upgraded.course.items[-1].kind == "quiz"
+    assert enrolment.completed_at is None  # the new required quiz is still to pass
