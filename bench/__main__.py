@@ -23,6 +23,9 @@ from pathlib import Path
 from bench.client import Browser, csrf_token
 from bench.hashing import PASSWORD
 from bench.lesson import COURSE, LESSON_PATH, bench_lesson
+from bench.quiz_load import LEARNERS, P99_TARGET_MS, bench_quiz_load, postgres_database
+from bench.quiz_load import WORKERS as LOAD_WORKERS
+from bench.quiz_load import report as report_load
 from bench.server import WORKERS, Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,19 +103,30 @@ def lms(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
         raise SystemExit(f"bench: `lms {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
 
 
-def kaskad_environment(folder: str) -> dict[str, str]:
-    """A fresh SQLite database: migrated, the demo data (organisations, people, the shipped courses
-    with their media in ``folder``), and one person to log in as."""
+def kaskad_settings(folder: str, database_url: str) -> dict[str, str]:
+    """Kaskad's environment for a benchmark server (production mode, media in ``folder``)."""
     env = {key: value for key, value in baseline_environment().items() if not key.startswith("COURSES_")}
     env.update(
         COURSES_MEDIA_DIR=f"{folder}/media",
-        LMS_DATABASE_URL=f"sqlite:///{folder}/bench.db",
+        LMS_DATABASE_URL=database_url,
         LMS_SECRET_KEY=secrets.token_urlsafe(32),
         LMS_ENV="production",
         LMS_BASE_URL="http://127.0.0.1",
         LMS_LOGIN_LIMIT="100000 per minute",
         LMS_RATELIMIT_STORAGE_URL="memory://",
     )
+    return env
+
+
+def demo_database(env: dict[str, str]) -> None:
+    lms(env, "db", "upgrade")
+    lms(env, "demo", "load")
+
+
+def kaskad_environment(folder: str) -> dict[str, str]:
+    """A fresh SQLite database: migrated, the demo data (organisations, people, the shipped courses
+    with their media in ``folder``), and one person to log in as."""
+    env = kaskad_settings(folder, f"sqlite:///{folder}/bench.db")
     lms(env, "db", "upgrade")
     lms(env, "demo", "load")  # the organisations (the root among them), the demo people, the courses
     lms(
@@ -264,6 +278,24 @@ def main() -> int:
         f"  {LESSON_PATH}: Kaskad {lesson_bytes} bytes, "
         f"baseline (bare Flask, static) {baseline_lesson_bytes} bytes"
     )
+    print()
+    print(
+        f"4. {LEARNERS} learners taking the {COURSE} quiz at once, gunicorn -w {LOAD_WORKERS} (sync), "
+        "load tool in its own process"
+    )
+    loads = []
+    with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
+        env = kaskad_settings(folder, f"sqlite:///{folder}/load.db")
+        loads.append(bench_quiz_load("SQLite", env, demo_database))
+        report_load(loads[-1])
+    postgres = os.environ.get("LMS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    with postgres_database(postgres) as url, tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
+        if url is None:
+            print(f"  PostgreSQL: no server answers at {postgres}; skipped")
+        else:
+            loads.append(bench_quiz_load("PostgreSQL", kaskad_settings(folder, url), demo_database))
+            report_load(loads[-1])
+
     lesson_series = (
         Series(f"Kaskad GET {LESSON_PATH.rsplit('/', 1)[-1]}", k_lesson.seconds),
         Series("baseline GET /lesson", b_lesson.seconds),
@@ -308,6 +340,15 @@ def main() -> int:
     print(
         f"  lesson page: ratio of median latencies {lesson_ratio:.2f} (target ≤ {LESSON_TARGET}: {verdict})"
     )
+    for result in loads:
+        target = f" (target p99 < {P99_TARGET_MS:.0f} ms)" if result.database == "SQLite" else ""
+        print(
+            f"  quiz under load, {result.database}: p50 {result.p50_ms:.1f} ms, "
+            f"p99 {result.p99_ms:.1f} ms{target}; errors {len(result.errors)}, lost answers {result.lost}, "
+            f"graded {result.graded}/{result.attempts}"
+        )
+    every_worker += [result.peak_kib for result in loads]
+    under = all(kib is not None and kib < WORKER_LIMIT_KIB for kib in every_worker)
     print(f"  every Kaskad worker under {WORKER_LIMIT_MB} MB: {'yes' if under else 'NO'}")
     print(
         f"  The login POST is dominated by Argon2 by design (median verify {argon2_series.median_ms:.1f} ms)."

@@ -102,3 +102,28 @@ def bench_lesson(
         for each in servers:
             each.stop()
     return kaskad, baseline, page_bytes, baseline_bytes
+
+
+def main() -> int:
+    """``python -m bench.lesson``: this part of ``make bench`` alone."""
+    import statistics
+    import sys
+    import tempfile
+
+    from bench.__main__ import REQUESTS, WARM_UP, baseline_environment, kaskad_environment
+
+    with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
+        kaskad, baseline, size, _ = bench_lesson(
+            kaskad_environment(folder), baseline_environment(), REQUESTS, WARM_UP
+        )
+    ours, theirs = statistics.median(kaskad.seconds) * 1000, statistics.median(baseline.seconds) * 1000
+    print(
+        f"{LESSON_PATH} ({size} bytes): Kaskad {ours:.2f} ms, baseline {theirs:.2f} ms, "
+        f"ratio {ours / theirs:.2f}"
+    )
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

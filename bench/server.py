@@ -47,13 +47,14 @@ def children(pid: int) -> list[int]:
 class Gunicorn:
     """``gunicorn -w 2 -b 127.0.0.1:PORT APP`` (sync workers), started and stopped by the benchmark."""
 
-    def __init__(self, name: str, app: str, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, name: str, app: str, env: dict[str, str], cwd: Path, workers: int = WORKERS) -> None:
         self.name = name
+        self.count = workers
         self.port = free_port()
         self.lines: list[str] = []
         self._events: queue.Queue[str | None] = queue.Queue()
         command = [
-            sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync",
+            sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync",
             "-b", f"127.0.0.1:{self.port}", "-c", str(READY_FILE), app,
         ]  # fmt: skip
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -74,7 +75,7 @@ class Gunicorn:
         """Block until every worker has loaded the app (bounded by START_SECONDS); their pids."""
         deadline = time.monotonic() + START_SECONDS
         ready: set[int] = set()
-        while len(ready) < WORKERS:
+        while len(ready) < self.count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.fail(f"its workers were not ready within {START_SECONDS:.0f} s")
