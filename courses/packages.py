@@ -832,7 +832,8 @@ def _apply_questions(package: _Package, course: Course) -> None:
         return
     db.session.flush()  # the course needs its id
     db.session.execute(delete(course_question).where(course_question.c.course_id == course.id))
-    rows, seen = [], set()
+    rows: list[dict[str, int]] = []
+    seen: set[int] = set()
     for plan in package.question_plans:
         for imported in apply_plan(plan):
             if imported.question.id not in seen:

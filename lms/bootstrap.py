@@ -127,14 +127,14 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.add_extension(FragmentCacheExtension)
 
     def nav_items() -> list[Any]:
-        user = current_user._get_current_object()  # type: ignore[attr-defined]  # once, not per item
+        user = current_user._get_current_object()  # once, not per item
         if not user.is_authenticated:
             return []
         return [item for item in registry().nav if item.visible(user)]
 
     def nav_key() -> tuple[Any, ...]:
         """What the page header shows depends on: the person, their name and their navigation."""
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
         if not user.is_authenticated:
             return ()
         return (user.id, user.given_name, user.surname, *(item.endpoint for item in nav_items()))
