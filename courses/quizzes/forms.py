@@ -57,7 +57,7 @@ class QuizSettingsForm(FlaskForm):
         description=_l("Its subcategories are included. Leave “Whole bank” to draw from every category."),
     )
     pass_mark = _percent_field(
-        _l("Pass mark (% of all marks)"),
+        _l("Pass mark (percentage of all marks)"),
         _l("To pass, a learner needs this overall and the minimum in every competence."),
     )
     time_limit_minutes = _whole(_l("Time limit in minutes"), 24 * 60, _l("0: no time limit."))
@@ -105,7 +105,7 @@ class QuizSettingsForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     percent = _percent_field(
-        _l("Mark (% of the question’s marks)"), _l("From 0 to 100; 50 is half the marks.")
+        _l("Mark (percentage of the question’s marks)"), _l("From 0 to 100; 50 is half the marks.")
     )
     comment = TextAreaField(
         _l("Comment for the learner"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 5}
