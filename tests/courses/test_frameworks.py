@@ -832,9 +832,11 @@ def test_a_package_naming_an_unknown_competence_is_refused_with_file_line_and_fi
     problems = [str(problem) for _package, problem in raised.value.problems]
     assert problems == [
         "course.yaml:9: modules[0].competences[0]: no competence NOPE/1 is installed "
-        "(check framework NOPE and the id number)",
+        "(check framework NOPE and the id number; "
+        "`lms frameworks load-shipped` installs the frameworks Kaskad ships)",
         "course.yaml:15: modules[0].items[0].competences[1]: no competence TSYFROHRAM/9 is installed "
-        "(check framework TSYFROHRAM and the id number)",
+        "(check framework TSYFROHRAM and the id number; "
+        "`lms frameworks load-shipped` installs the frameworks Kaskad ships)",
     ]
     assert by_code("TAGGED") is None
     assert db.session.scalar(select(func.count()).select_from(Course)) == 0
