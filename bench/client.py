@@ -36,7 +36,7 @@ class Browser:
         headers = {"Accept-Language": "en", "Accept": "text/html"}
         body = None
         if form is not None:
-            body = urlencode(form).encode()
+            body = urlencode(form, doseq=True).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())

@@ -1,11 +1,12 @@
 """The load tool: many learners taking a quiz at once, from a process of its own.
 
 ``python -m bench.load_client PORT LEARNERS.json RESULT.json``: one thread per learner. Every learner
-logs in and opens the quiz's lesson (not measured); then all start together and take the quiz as a
-person would, through the HTML forms with their CSRF tokens: start an attempt, answer each page and
-send it, confirm, submit. Each learner pauses between pages (``THINK_SECONDS``: a fast reader).
-Every request's latency is recorded; the answers each learner sent are written to RESULT.json so the
-benchmark can count them in the database afterwards.
+logs in and opens the quiz's lesson (not measured); then, as a class told "start now", they press
+Start within ``ARRIVAL_SECONDS`` of each other and take the quiz as a person would, through the HTML
+forms with their CSRF tokens: answer each page and send it, confirm, submit. A learner reads and
+answers a page of four questions in ``THINK_SECONDS`` (fast: a real one takes longer). Every request's
+latency is recorded; the answers each learner sent are written to RESULT.json so the benchmark can
+count them in the database afterwards.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 from bench.client import Browser, Reply, csrf_token
 
-THINK_SECONDS = (0.5, 2.0)  # between two pages of the quiz
+ARRIVAL_SECONDS = 20.0  # the learners press Start spread over this time
+THINK_SECONDS = (4.0, 12.0)  # to read and answer a page of four questions
 _ATTEMPT = re.compile(r"/courses/quizzes/attempts/(\d+)/(\d+)$")
 
 
@@ -107,6 +109,7 @@ class Learner:
         self.token = csrf_token(lesson.body)
 
     def take_quiz(self) -> None:
+        time.sleep(self.rng.uniform(0, ARRIVAL_SECONDS))
         reply = self.call("start", "POST", self.start, {"csrf_token": self.token})
         location = reply.header("Location") or ""
         while (match := _ATTEMPT.search(location)) is not None:

@@ -1,8 +1,8 @@
 """200 learners taking the shipped quiz at once, against one gunicorn with 4 sync workers.
 
 The load tool (``bench/load_client.py``) runs as a process of its own on 127.0.0.1; it logs every
-learner in first (not measured), then all of them start the quiz at the same moment, answer every
-page, pausing 0.5–2 s between pages, and submit. Afterwards the answers they sent are counted in the
+learner in first (not measured), then all of them start the quiz within 20 s, answer every page
+(4–12 s to read and answer one) and submit. Afterwards the answers they sent are counted in the
 database: none may be lost, and every attempt must be submitted and graded once. Run on SQLite and,
 when ``LMS_BENCH_POSTGRES_URL`` (default: the local test server) answers, on PostgreSQL.
 """

@@ -90,13 +90,9 @@ def count(result_file: Path) -> None:
                 select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
             )
         }
-        for answers in learner["sent"].values():
-            for field in answers:
-                if not field.startswith("q"):
-                    continue
-                slot = int(field[1:].split("-")[0])
-                sent += 1
-                saved += _answered(stored.get(slot))
+        slots = {int(field[1:].split("-")[0]) for answers in learner["sent"].values() for field in answers}
+        sent += len(slots)  # a question answered (a matching question sends a field per row)
+        saved += sum(1 for slot in slots if _answered(stored.get(slot)))
     print(json.dumps({"sent": sent, "saved": saved, "attempts": attempts, "graded": graded}))
 
 

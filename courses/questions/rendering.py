@@ -3,6 +3,8 @@ HTML (and Moodle's auto-format) sanitised by the same rules, plain text escaped.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markupsafe import Markup, escape
 
@@ -20,6 +22,7 @@ def _clean(html: str) -> Markup:
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
 
 
+@lru_cache(maxsize=4096)  # quiz pages show the same stems and feedback again and again
 def render_text(text: str, fmt: str) -> Markup:
     """``text`` written in ``fmt`` (interchange.FORMATS) as HTML a page may include."""
     text = text or ""

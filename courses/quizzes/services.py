@@ -372,6 +372,14 @@ def save_page(
 # --- finishing: graded exactly once --------------------------------------------------------------------
 
 
+def page_count(attempt: Attempt) -> int:
+    """How many pages the attempt has (without loading its questions)."""
+    pages = db.session.scalar(
+        select(func.max(AttemptQuestion.page)).where(AttemptQuestion.attempt_id == attempt.id)
+    )
+    return pages or 1
+
+
 def is_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     """In progress past its deadline and the grace."""
     now = now or utcnow()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import nh3
@@ -22,7 +23,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from courses.frameworks.models import (
     Competence,
@@ -32,12 +33,13 @@ from courses.frameworks.models import (
     ProfileRequirement,
     module_competence,
 )
-from courses.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from courses.markdown import URL_SCHEMES
 from courses.markdown import render as render_markdown
 from courses.models import Course, Item, ItemKind, Module, Status
 from courses.questions import interchange
 from courses.questions.grading import correct_response, grade
 from courses.questions.models import Question, QuestionCategory
+from courses.questions.rendering import render_text
 from courses.quizzes import services
 from courses.quizzes.forms import EMPTY_ROWS, FROM_PROFILE, GradeForm, QuizSettingsForm
 from courses.quizzes.models import Attempt, AttemptQuestion, AttemptState, Quiz, QuizCompetence
@@ -69,17 +71,10 @@ def may_grade(user: Any) -> bool:
 # --- text of questions ---------------------------------------------------------------------------------
 
 
-def question_html(text: str, text_format: str) -> Markup:
-    """A question's stem, safe: Markdown rendered, HTML sanitised, plain text escaped."""
-    if text_format == "markdown":
-        return render_markdown(text)
-    if text_format in ("html", "moodle"):  # Moodle's own format allows HTML too
-        html = text if text_format == "html" else text.replace("\n", "<br>\n")
-        clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES)
-        return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
-    return Markup("<p>%s</p>") % Markup("<br>\n").join(escape(text).split("\n"))
+question_html = render_text  # a question's stem or feedback, safe, whatever its format
 
 
+@lru_cache(maxsize=4096)  # every page of every attempt shows the same few hundred answers
 def inline_html(text: str, text_format: str) -> Markup:
     """An answer's text for a label: phrasing content only (no paragraphs, no links)."""
     if text_format == "markdown":
@@ -227,8 +222,16 @@ def start(quiz_id: int) -> Any:
     return redirect(url_for(".attempt_page", attempt_id=attempt.id, page=attempt.last_page))
 
 
+_QUIZ_AND_COURSE = (
+    joinedload(Attempt.quiz).joinedload(Quiz.item).joinedload(Item.module).joinedload(Module.course)
+)
+
+
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.get_or_404(Attempt, attempt_id)
+    # The pages show the quiz's item and link to its course: loaded with the attempt, in one query.
+    attempt = db.session.get(Attempt, attempt_id, options=[_QUIZ_AND_COURSE])
+    if attempt is None:
+        abort(404)
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
@@ -292,7 +295,7 @@ def attempt_page(attempt_id: int, page: int) -> Any:
     attempt = _own_attempt(attempt_id)
     if (elsewhere := _closed(attempt, sending=request.method == "POST")) is not None:
         return elsewhere
-    pages = attempt.pages
+    pages = services.page_count(attempt)
     if not 1 <= page <= pages:
         abort(404)
     questions = _page_questions(attempt, page)
