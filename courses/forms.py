@@ -31,7 +31,7 @@ WEB_ADDRESS = r"^https?://[^\s<>\"]+$"
 LANGUAGES = ("uk", "en", "fi", "sv")
 
 # The kinds an author can add here (quizzes have their own editor).
-AUTHORED_KINDS = (ItemKind.TEXT, ItemKind.VIDEO, ItemKind.AUDIO, ItemKind.FILE, ItemKind.LINK)
+AUTHORED_KINDS = (ItemKind.TEXT, ItemKind.VIDEO, ItemKind.AUDIO, ItemKind.FILE, ItemKind.LINK, ItemKind.QUIZ)
 ENROLMENT_LABELS = {
     "open": _l("Open: every learner may enrol from the catalogue"),
     "by_enrolment": _l("By enrolment only"),
@@ -56,6 +56,7 @@ KIND_FIELDS = {
     ItemKind.AUDIO: {"body", "media", "transcript"},
     ItemKind.FILE: {"body", "media"},
     ItemKind.LINK: {"body", "url"},
+    ItemKind.QUIZ: {"body"},  # its questions and rules are set on the quiz's own settings page
 }
 OPTIONAL_FIELDS = {"url", "media", "remove_media", "captions", "remove_captions", "transcript", "body"}
 
@@ -241,6 +242,8 @@ class ItemForm(FlaskForm):
             )
         if self.has("captions"):
             self.captions.render_kw = {"accept": ".vtt,text/vtt"}
+        if self.kind == ItemKind.QUIZ:
+            delattr(self, "completion")  # a quiz is completed by passing it
         if self.kind == ItemKind.TEXT:
             self.body.validators = [DataRequired(REQUIRED), Length(max=200_000)]
             self.body.flags.required = True

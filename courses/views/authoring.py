@@ -510,7 +510,7 @@ def _save_item(form: ItemForm, item: Item) -> bool:
     item.body = form.body.data or ""
     item.transcript = form.value("transcript") or ""
     item.url = url or ""
-    item.completion = form.completion.data or "button"
+    item.completion = form.value("completion") or "button"
     item.is_required = bool(form.is_required.data)
     item.competences = _taught(form)
     if media is not None:
@@ -568,6 +568,8 @@ def author_new_item(code: str, module_id: int) -> Any:
                 module.items.append(item)
                 db.session.commit()
                 flash(_("The item has been added."), "success")
+                if kind == ItemKind.QUIZ:  # next: what the quiz asks and how it is passed
+                    return redirect(url_for("courses_quizzes.settings", item_id=item.id))
                 return _author_page(course, f"item-{item.id}")
             db.session.rollback()  # a file stored before another was refused
     return _item_page(form, course, module, None)
@@ -596,7 +598,7 @@ def _item_form(item: Item, formdata: Any = ...) -> ItemForm:
 def author_edit_item(code: str, item_id: int) -> Any:
     course = _course(code)
     item = _item(course, item_id)
-    _kind(item.kind)  # a quiz has its own editor
+    _kind(item.kind)
     form = _item_form(item)
     if request.method == "POST" and "preview" in request.form:
         return _item_page(form, course, item.module, item, delete_form=DeleteForm(formdata=None))

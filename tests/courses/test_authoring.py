@@ -368,14 +368,38 @@ def test_the_kind_of_a_new_item_is_chosen_from_the_known_kinds(client, db, world
     admin(client, world)
     page = text(client.get(f"{AUTHOR}/DEH-TEST"))
     assert f'action="{AUTHOR}/DEH-TEST/modules/{module.id}/items/new"' in page
-    assert all(f'<option value="{kind}">' in page for kind in ("text", "video", "audio", "file", "link"))
+    kinds = ("text", "video", "audio", "file", "link", "quiz")
+    assert all(f'<option value="{kind}">' in page for kind in kinds)
     base = f"{AUTHOR}/DEH-TEST/modules/{module.id}/items/new"
     assert 'rows="15"' in text(client.get(f"{base}?kind=text"))
     assert 'name="transcript"' in text(client.get(f"{base}?kind=audio"))
     assert 'name="captions"' in text(client.get(f"{base}?kind=video"))
     assert 'name="transcript"' not in text(client.get(f"{base}?kind=file"))
-    assert client.get(f"{base}?kind=quiz").status_code == 404
+    assert 'name="completion"' not in text(client.get(f"{base}?kind=quiz"))  # passing completes a quiz
     assert client.get(f"{base}?kind=nonsense").status_code == 404
+
+
+def test_an_author_adds_a_quiz_and_goes_on_to_its_settings(client, db, world):
+    from courses.quizzes.models import Quiz
+
+    build_course(db)
+    module = course(db, "DEH-TEST").modules[0]
+    admin(client, world)
+
+    response = post(
+        client,
+        f"{AUTHOR}/DEH-TEST/modules/{module.id}/items/new?kind=quiz",
+        {"title_uk": "Підсумковий тест", "body": "Перевірте себе."},
+    )
+
+    quiz_item = course(db, "DEH-TEST").items[-1]
+    assert (quiz_item.kind, quiz_item.title["uk"]) == ("quiz", "Підсумковий тест")
+    assert response.status_code == 302
+    assert response.location == f"/courses/quizzes/items/{quiz_item.id}/settings"
+    assert client.get(response.location).status_code == 200
+    assert client.get(f"{AUTHOR}/DEH-TEST/items/{quiz_item.id}/edit").status_code == 200
+    assert f"/courses/quizzes/items/{quiz_item.id}/settings" in text(client.get(f"{AUTHOR}/DEH-TEST"))
+    assert db.session.scalar(select(Quiz).where(Quiz.item_id == quiz_item.id)) is None  # until saved
 
 
 def test_a_link_item_needs_a_web_address(client, db, world):
