@@ -707,7 +707,7 @@ def _check_batch(packages: list[_Package]) -> None:
 
 def _check_competences(package: _Package) -> None:
     """Each competence a module or item names (``DIGCOMP-2.2/4.2``) is installed."""
-    from courses.frameworks.services import by_references
+    from courses.frameworks.services import by_references, frameworks, load_shipped, shipped_idnumbers
 
     owners: list[tuple[Place, dict[str, Any]]] = [
         (("modules", index), module) for index, module in package.modules()
@@ -728,6 +728,9 @@ def _check_competences(package: _Package) -> None:
             if isinstance(row, dict)
         ]
     refs = [ref for _place, ref in places if isinstance(ref, str) and "/" in ref]
+    wanted_frameworks = {ref.split("/", 1)[0] for ref in refs}
+    if wanted_frameworks & shipped_idnumbers() - {framework.idnumber for framework in frameworks()}:
+        load_shipped()  # a framework Kaskad ships is installed the first time a course names it
     package.competences = by_references(refs)
     for place, ref in places:
         if isinstance(ref, str) and "/" in ref and ref not in package.competences:

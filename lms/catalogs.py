@@ -32,7 +32,13 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
 }
 METHOD_MAP = [("**/migrations/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
-OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
+OPTIONS = {
+    "**/templates/**.html": {
+        # Every extension the templates use, or the extractor skips the template without a word.
+        "extensions": "jinja2.ext.i18n,lms.fragments.FragmentCacheExtension",
+        "newstyle_gettext": "true",
+    }
+}
 
 
 def translations_dir(package: str) -> Path:

@@ -153,6 +153,18 @@ PAGES = [
     "/courses/author/DEH-COORD/edit",
     "/courses/author/DEH-COORD/modules/{module}/edit",
     "/courses/author/DEH-COORD/items/{item}/edit",
+    "/courses/frameworks/",
+    "/courses/frameworks/{framework}",
+    "/courses/frameworks/import",
+    "/courses/frameworks/profiles/",
+    "/courses/frameworks/profiles/{profile}",
+    "/courses/questions/",
+    "/courses/questions/import",
+    "/courses/questions/new",
+    "/courses/quizzes/grading",
+    "/courses/quizzes/items/{quiz_item}/settings",
+    "/courses/DEH-COORD/items/final-quiz",
+    "/competences/",
     "/certificates/",
     "/no-such-page",
 ]
@@ -176,6 +188,7 @@ def test_every_visible_string_passes_through_gettext(client, world):
     data += [job_name for job_name in _job_names()]
     course = _shipped_course()
     data += _course_data(course)
+    data += _competence_data()
 
     visitor_pages = {
         "/": client.get("/"),
@@ -191,6 +204,9 @@ def test_every_visible_string_passes_through_gettext(client, world):
         "learner": world.people["learner@r1"].id,
         "module": course.modules[0].id,
         "item": course.modules[0].items[0].id,
+        "quiz_item": course.modules[-1].items[0].id,
+        "framework": _first_framework_id(),
+        "profile": _first_profile_id(),
     }
     pages = {path: client.get(path.format(**ids)) for path in PAGES}
     problems = {}
@@ -225,6 +241,50 @@ def _course_data(course) -> list[str]:
             data += [media.filename for media in (item.media, item.captions) if media]
             data += [media.filename.rsplit(".", 1)[-1].upper() for media in (item.media,) if media]
     return [text for text in data if text]
+
+
+def _competence_data() -> list[str]:
+    """Frameworks, competences, levels, profiles and bank categories: data in their own languages."""
+    from sqlalchemy import select
+
+    from courses.frameworks.models import Competence, Framework, MinimumProfile, ProficiencyLevel
+    from courses.questions.models import QuestionCategory
+    from lms.extensions import db
+
+    data: list[str] = []
+    for model, names in (
+        (Framework, ("shortname", "description")),
+        (Competence, ("shortname", "description")),
+        (ProficiencyLevel, ("name",)),
+        (MinimumProfile, ("name",)),
+    ):
+        for row in db.session.scalars(select(model)):
+            for name in names:
+                data += [text for text in getattr(row, name).values() if text]
+    data += [text for row in db.session.scalars(select(Framework)) for text in (row.idnumber, row.taxonomy)]
+    data += [row.code for row in db.session.scalars(select(MinimumProfile))]
+    data += [row.idnumber for row in db.session.scalars(select(Competence))]
+    for category in db.session.scalars(select(QuestionCategory)):
+        data += [category.name, category.path]
+    return data
+
+
+def _first_framework_id() -> int:
+    from sqlalchemy import select
+
+    from courses.frameworks.models import Framework
+    from lms.extensions import db
+
+    return db.session.scalar(select(Framework.id).order_by(Framework.idnumber).limit(1))
+
+
+def _first_profile_id() -> int:
+    from sqlalchemy import select
+
+    from courses.frameworks.models import MinimumProfile
+    from lms.extensions import db
+
+    return db.session.scalar(select(MinimumProfile.id).order_by(MinimumProfile.code).limit(1))
 
 
 def _job_names() -> list[str]:

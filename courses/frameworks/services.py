@@ -692,6 +692,11 @@ class Loaded:
     profiles: int = 0
 
 
+def shipped_idnumbers() -> set[str]:
+    """The id numbers of the frameworks Kaskad ships (DIGCOMP-2.2…)."""
+    return {json.loads((DATA / name).read_text(encoding="utf-8"))["idnumber"] for name in SHIPPED_FRAMEWORKS}
+
+
 def load_shipped() -> Loaded:
     """Load the shipped frameworks and minimum profiles: what is missing is created, what exists is
     left as it is (an admin's edits and imports are kept), so loading twice changes nothing."""
