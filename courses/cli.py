@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from lms.cli import refuse_import
 from lms.extensions import db
 
 courses_group = click.Group("courses", help="Courses: import and export course packages.")
@@ -25,13 +26,7 @@ def import_command(paths: tuple[Path, ...]) -> None:
     try:
         imported = import_packages(paths)
     except PackageError as error:
-        db.session.rollback()
-        for package, problem in error.problems:
-            click.echo(f"{package}: {problem}", err=True)
-        count = len(error.problems)
-        raise click.ClickException(
-            f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix."
-        ) from None
+        refuse_import(error.problems)
     except BaseException:
         db.session.rollback()
         raise

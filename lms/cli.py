@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -89,6 +90,18 @@ def db_revision(message: str, branch: str, autogenerate: bool) -> None:
     revision(message=message, autogenerate=autogenerate, head=f"{branch}@head")
 
 
+def refuse_import(problems: Iterable[tuple[object, object]], where: object = "") -> NoReturn:
+    """Roll back, print each problem (``where:place: problem``) on standard error, and stop with
+    "Nothing was imported": the shape of every import command's refusal."""
+    db.session.rollback()
+    listed = list(problems)
+    prefix = f"{where}:" if where else ""
+    for place, problem in listed:
+        click.echo(f"{prefix}{place}: {problem}", err=True)
+    count = len(listed)
+    raise click.ClickException(f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix.")
+
+
 def is_database_empty() -> bool:
     """True when the demo should be loaded: no organisation exists yet."""
     from lms.orgs.models import Organisation
@@ -161,9 +174,7 @@ def orgs_import(path: Path) -> None:
     importer = OrganisationImporter(where=Scope((), is_everything=True))
     plan = check_file(importer, path.read_bytes())
     if not plan.is_valid:
-        for line, error in plan.errors:
-            click.echo(f"{path}:{line}: {error}", err=True)
-        raise click.ClickException("Nothing was imported.")
+        refuse_import(plan.errors, path)
     importer.apply(plan)
     db.session.commit()
     click.echo(

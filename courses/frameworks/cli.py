@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms.cli import refuse_import
 from lms.extensions import db
 
 frameworks_group = click.Group(
@@ -40,13 +41,7 @@ def import_command(path: Path, lang: str) -> None:
         with path.open("rb") as stream:
             framework = import_framework(read_rows(stream), lang)
     except FrameworkImportError as error:
-        db.session.rollback()
-        for line, problem in error.problems:
-            click.echo(f"{path}:{line}: {problem}", err=True)
-        count = len(error.problems)
-        raise click.ClickException(
-            f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix."
-        ) from None
+        refuse_import(error.problems, path)
     except BaseException:
         db.session.rollback()
         raise

@@ -8,16 +8,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from lms.cli import refuse_import
 from lms.extensions import db
 
 questions_group = click.Group("questions", help="Question bank: import and export GIFT and Aiken files.")
 
 FORMAT = click.Choice(["gift", "aiken"], case_sensitive=False)
-
-
-def _report(path: Path, problems: list[tuple[int, str]]) -> None:
-    for line, message in sorted(problems, key=lambda problem: problem[0]):
-        click.echo(f"{path}:{line}: {message}", err=True)
 
 
 @questions_group.command("import")
@@ -54,12 +50,7 @@ def import_command(path: Path, fmt: str, category: str | None, dry_run: bool) ->
         else:
             imported = import_questions(parsed, category)
     except FormatError as error:
-        db.session.rollback()
-        _report(path, error.problems)
-        count = len(error.problems)
-        raise click.ClickException(
-            f"Nothing was imported: {count} problem{'s' if count != 1 else ''} to fix."
-        ) from None
+        refuse_import(sorted(error.problems), path)  # by line
     except BaseException:
         db.session.rollback()
         raise
