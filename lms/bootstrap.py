@@ -69,6 +69,9 @@ def init_extensions(app: Flask) -> None:
     install_template_gettext(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Kaskad sets no default limits, and Flask-Limiter checks a decorated view's limits when the view
+    # is called: its check before every request only costs time.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to open this page.")
