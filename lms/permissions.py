@@ -77,11 +77,13 @@ def _grants(user: User) -> list[tuple[str, str, int | None]]:
     return cache[user.id]
 
 
-# Built once: every page asks it.
+# Built once from the tables (plain SQL, no ORM entities): every page asks it.
+_grant, _organisation = RoleGrant.__table__.c, Organisation.__table__.c
 _GRANTS = (
-    select(RoleGrant.role, Organisation.path, Organisation.parent_id)
-    .join(RoleGrant.organisation)
-    .where(RoleGrant.user_id == bindparam("user_id"))
+    select(_grant.role, _organisation.path, _organisation.parent_id)
+    .select_from(RoleGrant.__table__)
+    .join(Organisation.__table__, _organisation.id == _grant.organisation_id)
+    .where(_grant.user_id == bindparam("user_id"))
 )
 
 
