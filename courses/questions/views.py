@@ -416,7 +416,11 @@ def import_upload() -> Any:
     form = ImportForm()
     if not form.validate_on_submit():
         return _import_page(form)
-    data = form.file.data.read()
+    limit = current_app.config["LMS_MAX_UPLOAD_MB"] * 1024 * 1024  # a question file is small text
+    data = form.file.data.read(limit + 1)
+    if len(data) > limit:
+        form.file.errors = [_("The file is larger than %(size)s MB.", size=current_app.config["LMS_MAX_UPLOAD_MB"])]
+        return _import_page(form)
     plan, problems = _check(data, form.format.data, form.category.data or "")
     token = None
     if plan is not None:

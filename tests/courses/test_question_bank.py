@@ -799,3 +799,20 @@ def test_confirm_of_an_unknown_upload_goes_back_to_the_form(client, admin):
     response = post(client, "/courses/questions/import/confirm", {"token": "nope", "format": "gift"})
     assert response.status_code == 302
     assert response.location == "/courses/questions/import"
+
+
+def test_an_upload_larger_than_the_limit_is_refused_and_nothing_kept(app, client, admin, db, framework):
+    app.config["LMS_MAX_UPLOAD_MB"] = 1
+    big = BANK.read_bytes() + b"\n// padding\n" * (1024 * 1024 // 12 + 1)
+
+    response = post(
+        client,
+        "/courses/questions/import",
+        {"file": (io.BytesIO(big), "bank.gift"), "format": "gift", "category": ""},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200
+    assert "The file is larger than 1 MB." in response.get_data(as_text=True)
+    assert count(db, Question) == 0
