@@ -419,7 +419,9 @@ def import_upload() -> Any:
     limit = current_app.config["LMS_MAX_UPLOAD_MB"] * 1024 * 1024  # a question file is small text
     data = form.file.data.read(limit + 1)
     if len(data) > limit:
-        form.file.errors = [_("The file is larger than %(size)s MB.", size=current_app.config["LMS_MAX_UPLOAD_MB"])]
+        form.file.errors = [
+            _("The file is larger than %(size)s MB.", size=current_app.config["LMS_MAX_UPLOAD_MB"])
+        ]
         return _import_page(form)
     plan, problems = _check(data, form.format.data, form.category.data or "")
     token = None
