@@ -12,12 +12,14 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import abort, current_app, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
 from werkzeug.datastructures import Headers
 
 from courses.media import kind_of, path_of
-from courses.models import Media
+from courses.models import Course, Enrolment, Item, Media, Module, Status
 from courses.views import bp
+from courses.views.authoring import may_author
 from lms.extensions import db
 
 INLINE_KINDS = {"video", "audio", "captions", "image"}  # everything else is offered as a download
@@ -29,8 +31,8 @@ CACHE_CONTROL = "private, no-cache"  # browsers keep it, revalidate by ETag; sha
 def media(media_id: int, filename: str) -> Any:
     """The file of a Media row; the name in the address is only for people and is not used."""
     item = db.session.get(Media, media_id)
-    if item is None:
-        abort(404)
+    if item is None or not _may_fetch(media_id):
+        abort(404)  # a file of a draft or of a closed course is not there for those who may not see it
     path = path_of(item)
     if not path.is_file():
         abort(404)
@@ -53,6 +55,26 @@ def media(media_id: int, filename: str) -> Any:
     response.headers["Content-Type"] = item.content_type  # as stored: werkzeug would add a second charset
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
+
+
+def _may_fetch(media_id: int) -> bool:
+    """Authors may fetch any file; others those of an item of a published course they may open (open
+    to everyone, or one they are enrolled in)."""
+    if may_author(current_user):
+        return True
+    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == current_user.id)
+    used = db.session.scalar(
+        select(Item.id)
+        .join(Module, Item.module_id == Module.id)
+        .join(Course, Module.course_id == Course.id)
+        .where(
+            or_(Item.media_id == media_id, Item.captions_id == media_id),
+            Course.status == Status.PUBLISHED.value,
+            or_(Course.is_open.is_(True), Course.id.in_(enrolled)),
+        )
+        .limit(1)
+    )
+    return used is not None
 
 
 def _set_disposition(headers: Headers, filename: str, as_attachment: bool) -> None:

@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from courses.media import CHUNK, MediaError, media_url, path_of, store, store_bytes
 from courses.models import Media
+from lms.testing import login
 
 DATA = Path(__file__).parent / "data"
 ALL_KINDS = {"video", "audio", "captions", "file", "image"}
@@ -262,10 +263,23 @@ def test_the_original_name_is_kept_without_path_or_control_characters(app, db, m
 # --- serving --------------------------------------------------------------------------------------
 
 
-def stored(db, make_bytes, filename: str, kind: str) -> Media:
+def stored(db, make_bytes, filename: str, kind: str, *, status="published", is_open=True) -> Media:
+    """A stored file, used by an item of a course (published and open to everyone unless told)."""
     media = store_bytes(make_bytes(), filename, {kind})
-    db.session.commit()
+    attach(db, media, status=status, is_open=is_open)
     return media
+
+
+def attach(db, media: Media, *, status="published", is_open=True, code=None):
+    from courses.models import Course, Item, Module
+
+    code = code or f"MEDIA-{media.id}-{db.session.scalar(select(func.count()).select_from(Item))}"
+    item = Item(key=f"file-{media.id}", kind="file", title={"uk": "Файл"}, media=media)
+    course = Course(code=code, title={"uk": "Курс"}, status=status, is_open=is_open)
+    course.modules.append(Module(key="files", title={"uk": "Файли"}, items=[item]))
+    db.session.add(course)
+    db.session.commit()
+    return course
 
 
 def url(app, media: Media) -> str:
@@ -390,3 +404,27 @@ def test_the_name_in_the_address_cannot_reach_another_file(app, db, client, lear
         response = client.get(f"/courses/media/{media.id}/{name}")
         assert b"secret" not in response.data
     assert client.get("/courses/media/not-a-number/not-a-media-row.txt").status_code == 404
+
+
+def test_a_file_of_a_draft_or_a_closed_course_is_only_for_authors_and_the_enrolled(app, db, client, world):
+    from courses.services import enrol
+
+    draft = store_bytes(pdf_bytes(), "draft.pdf", {"file"})
+    attach(db, draft, status="draft", code="DRAFT-FILES")
+    closed_file = store_bytes(b"Notes for the enrolled.\n", "notes.txt", {"file"})
+    closed = attach(db, closed_file, is_open=False, code="CLOSED-FILES")
+    loose = store_bytes(b"Not in any course.\n", "loose.txt", {"file"})
+    db.session.commit()
+    learner = world.people["learner@r1"]
+
+    login(client, learner)
+    assert client.get(url(app, draft)).status_code == 404
+    assert client.get(url(app, closed_file)).status_code == 404
+    assert client.get(url(app, loose)).status_code == 404
+    enrol(learner, closed)
+    db.session.commit()
+    assert client.get(url(app, closed_file)).status_code == 200
+
+    author = app.test_client()
+    login(author, world.people["admin@r1"])
+    assert all(author.get(url(app, media)).status_code == 200 for media in (draft, closed_file, loose))
