@@ -60,3 +60,20 @@ def export_command(code: str, path: Path) -> None:
             click.echo(f"{package}: {problem}", err=True)
         raise click.ClickException(f"{code} was not exported.") from None
     click.echo(f"Exported {code} version {course.version} to {path} ({len(names)} files).")
+
+
+@courses_group.command("prune-media")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@with_appcontext
+def prune_media_command(dry_run: bool) -> None:
+    """Delete media files no item uses any more, and files left by uploads that were rolled back."""
+    from courses.media import delete_files, prune
+
+    pruned = prune()
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Would delete {pruned.rows} unused media and {pruned.files} stray files.")
+        return
+    db.session.commit()
+    delete_files(pruned)  # files go only once their rows are gone for good
+    click.echo(f"Deleted {pruned.rows} unused media and {pruned.files} stray files.")

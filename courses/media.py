@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import tempfile
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -333,3 +334,50 @@ def _final_name(filename: str, media_type: MediaType) -> str:
         stem, extension = filename, media_type.extensions[0]
     stem = stem[: MAX_FILENAME - len(extension) - 1].rstrip(" .") or "file"
     return f"{stem}.{extension}"
+
+
+@dataclass(frozen=True)
+class Pruned:
+    rows: int  # Media rows no item used, deleted (their files go with them)
+    files: int  # files in the media folder with no row (an upload rolled back, say)
+    paths: tuple[Path, ...]  # every file to delete once the transaction has committed
+
+
+# A file younger than this may belong to an upload whose transaction has not committed yet.
+PRUNE_GRACE_SECONDS = 3600
+
+
+def prune(now: float | None = None) -> Pruned:
+    """Delete the media rows no item uses and list their files and the files no row names (flushes;
+    the caller commits, then calls :func:`delete_files`). Files younger than ``PRUNE_GRACE_SECONDS``
+    are left alone: they may be uploads in progress."""
+    from courses.models import Item
+
+    used = (
+        select(Item.media_id)
+        .where(Item.media_id.is_not(None))
+        .union(select(Item.captions_id).where(Item.captions_id.is_not(None)))
+    )
+    unused = db.session.scalars(select(Media).where(Media.id.not_in(used))).all()
+    kept = set(db.session.scalars(select(Media.storage_name))) - {media.storage_name for media in unused}
+    directory = media_dir()
+    moment = now if now is not None else time.time()
+    stray = [
+        path
+        for path in (sorted(directory.iterdir()) if directory.is_dir() else [])
+        if path.is_file()
+        and path.name not in kept
+        and path.name not in {media.storage_name for media in unused}
+        and moment - path.stat().st_mtime > PRUNE_GRACE_SECONDS
+    ]
+    paths = tuple(directory / media.storage_name for media in unused) + tuple(stray)
+    for media in unused:
+        db.session.delete(media)
+    db.session.flush()
+    return Pruned(len(unused), len(stray), paths)
+
+
+def delete_files(pruned: Pruned) -> None:
+    """After the commit: remove the files :func:`prune` listed."""
+    for path in pruned.paths:
+        path.unlink(missing_ok=True)

@@ -428,3 +428,36 @@ def test_a_file_of_a_draft_or_a_closed_course_is_only_for_authors_and_the_enroll
     author = app.test_client()
     login(author, world.people["admin@r1"])
     assert all(author.get(url(app, media)).status_code == 200 for media in (draft, closed_file, loose))
+
+
+def test_prune_media_deletes_unused_files_and_leftovers_but_not_uploads_in_progress(
+    app, db, runner, media_root
+):
+    import os
+    import time
+
+    used = stored(db, pdf_bytes, "used.pdf", "file")
+    unused = store_bytes(b"Nobody uses me.\n", "unused.txt", {"file"})
+    db.session.commit()
+    unused_id, unused_path = unused.id, path_of(unused)
+    old_leftover = Path(media_root) / ".upload-rolled-back"
+    old_leftover.write_bytes(b"left by an upload that was rolled back")
+    an_hour_ago = time.time() - 7200
+    os.utime(old_leftover, (an_hour_ago, an_hour_ago))
+    in_progress = Path(media_root) / ".upload-in-progress"
+    in_progress.write_bytes(b"an upload still being written")
+
+    dry = runner.invoke(args=["courses", "prune-media", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Would delete 1 unused media and 1 stray files." in dry.output
+    assert unused_path.is_file() and old_leftover.is_file()
+
+    result = runner.invoke(args=["courses", "prune-media"])
+
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 unused media and 1 stray files." in result.output
+    db.session.expire_all()
+    assert db.session.get(Media, unused_id) is None and not unused_path.exists()
+    assert not old_leftover.exists() and in_progress.is_file()
+    assert db.session.get(Media, used.id) is not None and path_of(used).is_file()
+    in_progress.unlink()
