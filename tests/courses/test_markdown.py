@@ -234,7 +234,13 @@ def test_the_address_of_a_file_with_html_in_its_name_is_percent_encoded(app, db)
 
 
 def test_a_file_name_with_html_is_served_as_a_download_not_a_page(app, db, client, world, login_as):
+    from courses.models import Course, Item, Module
+
     media = store_bytes(PDF, HTML_NAME, {"file"})
+    item = Item(key="handout", kind="file", title={"uk": "Роздатка"}, media=media)
+    course = Course(code="NAMES-1", title={"uk": "Курс"}, status="published", is_open=True)
+    course.modules.append(Module(key="files", title={"uk": "Файли"}, items=[item]))
+    db.session.add(course)  # a learner may fetch the files of an open course's items
     db.session.commit()
     with app.test_request_context():
         url = media_url(media)
