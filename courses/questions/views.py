@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from courses.forms import DeleteForm
 from courses.frameworks.models import Competence, Framework, ProficiencyLevel
+from courses.frameworks.services import all_competences, frameworks
 from courses.questions import services
 from courses.questions.forms import (
     ANSWER_TEXT_LABELS,
@@ -192,13 +193,10 @@ def show(question_id: int) -> Any:
 
 
 def _competence_groups() -> list[tuple[Framework, list[Competence]]]:
-    frameworks = db.session.scalars(select(Framework).order_by(Framework.idnumber)).all()
-    competences = db.session.scalars(
-        select(Competence).order_by(Competence.framework_id, Competence.path)
-    ).all()
+    competences = all_competences()
     return [
         (framework, [competence for competence in competences if competence.framework_id == framework.id])
-        for framework in frameworks
+        for framework in frameworks()
     ]
 
 

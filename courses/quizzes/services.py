@@ -22,11 +22,9 @@ from sqlalchemy.orm import selectinload
 
 from courses.frameworks.models import (
     Competence,
-    MinimumProfile,
     ProficiencyLevel,
-    ProfileRequirement,
 )
-from courses.frameworks.services import profile_for
+from courses.frameworks.services import profile_for, requirements_of
 from courses.models import Item
 from courses.questions import interchange
 from courses.questions.grading import grade
@@ -79,22 +77,10 @@ def quiz_of(item: Item) -> Quiz | None:
     return db.session.scalar(select(Quiz).where(Quiz.item_id == item.id))
 
 
-def profile_of(user: User) -> MinimumProfile | None:
-    """The minimum profile the person's job selects."""
-    return profile_for(user)
-
-
 def required_levels(user: User) -> dict[int, int]:
     """competence id → the level the person's minimum profile requires."""
-    profile = profile_of(user)
-    if profile is None:
-        return {}
-    rows = db.session.execute(
-        select(ProfileRequirement.competence_id, ProfileRequirement.level).where(
-            ProfileRequirement.profile_id == profile.id
-        )
-    )
-    return {competence_id: level for competence_id, level in rows}
+    profile = profile_for(user)
+    return requirements_of(profile) if profile is not None else {}
 
 
 def target_level(row: QuizCompetence, user: User, required: Mapping[int, int] | None = None) -> int:

@@ -33,6 +33,7 @@ from courses.frameworks.models import (
     ProfileRequirement,
     module_competence,
 )
+from courses.frameworks.services import profile_for
 from courses.markdown import URL_SCHEMES
 from courses.markdown import render as render_markdown
 from courses.models import Course, Item, ItemKind, Module, Status
@@ -500,7 +501,7 @@ class ProfileSection:
 
 
 def _profile_sections(person: User) -> tuple[MinimumProfile | None, list[ProfileSection]]:
-    profile = services.profile_of(person)
+    profile = profile_for(person)
     required = services.required_levels(person)
     shown = services.demonstrated_levels(person)
     ids = set(required) | set(shown)
