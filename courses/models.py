@@ -76,6 +76,8 @@ class Course(db.Model):  # type: ignore[name-defined]
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)  # self-enrolment from the catalogue
     unlock_in_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A learner of a cohort that has sessions completes only after attending this share of them.
+    min_attendance_percent: Mapped[int] = mapped_column(Integer, default=80)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -216,6 +218,11 @@ class ItemCompletion(db.Model):  # type: ignore[name-defined]
     )
     item_id: Mapped[int] = mapped_column(ForeignKey("courses_item.id", ondelete="CASCADE"), index=True)
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Work done offline and recorded by a trainer: who recorded it, and in which cohort session.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_cohort_session.id", ondelete="SET NULL")
+    )
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="completions")
     item: Mapped[Item] = relationship()

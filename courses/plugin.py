@@ -40,6 +40,7 @@ class CoursesPlugin:
     def init_app(self, app: Flask) -> None:
         from courses import models  # noqa: F401  (tables for the migrations)
         from courses.cli import courses_group
+        from courses.cohorts import models as cohort_models  # noqa: F401
         from courses.frameworks import models as framework_models  # noqa: F401
         from courses.frameworks.cli import frameworks_group
         from courses.frameworks.views import bp as frameworks_bp

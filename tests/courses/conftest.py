@@ -125,3 +125,47 @@ class CourseFactory:
 @pytest.fixture
 def make_course(app: Any, db: Any) -> CourseFactory:
     return CourseFactory()
+
+
+class CohortFactory:
+    """``make_cohort(course, organisation, trainers=[...], learners=[...])``: a committed cohort built
+    directly through the models (no licence check), each learner enrolled in the course and a member."""
+
+    def __call__(
+        self,
+        course: Any,
+        organisation: Any,
+        *,
+        trainers: Any = (),
+        learners: Any = (),
+        starts_on: Any = None,
+        ends_on: Any = None,
+        status: str = "running",
+        **fields: Any,
+    ) -> Any:
+        from datetime import date, timedelta
+
+        from courses.cohorts.models import Cohort, CohortMember
+        from courses.services import enrol
+        from lms.extensions import db
+
+        starts_on = starts_on or date.today()
+        cohort = Cohort(
+            course=course,
+            organisation=organisation,
+            starts_on=starts_on,
+            ends_on=ends_on or starts_on + timedelta(days=30),
+            status=status,
+            **fields,
+        )
+        cohort.trainers.extend(trainers)
+        db.session.add(cohort)
+        for learner in learners:
+            cohort.members.append(CohortMember(user=learner, enrolment=enrol(learner, course)))
+        db.session.commit()
+        return cohort
+
+
+@pytest.fixture
+def make_cohort(app: Any, db: Any) -> CohortFactory:
+    return CohortFactory()
