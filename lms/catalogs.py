@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -32,6 +33,9 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
 }
 METHOD_MAP = [("**/migrations/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
+# A fixed creation date: a date that changed on every extraction made every catalog differ in its
+# header alone, and branches that both touched messages conflict there.
+CREATION_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 OPTIONS = {
     "**/templates/**.html": {
         # Every extension the templates use, or the extractor skips the template without a word.
@@ -51,7 +55,7 @@ def po_path(package: str, locale: str) -> Path:
 
 def extract(package: str) -> Catalog:
     """The messages the package's code and templates use, as a template catalog."""
-    catalog = Catalog(project="Kaskad", version="", charset="utf-8", fuzzy=False)
+    catalog = Catalog(project="Kaskad", version="", charset="utf-8", fuzzy=False, creation_date=CREATION_DATE)
     for filename, lineno, message, comments, context in extract_from_dir(
         ROOT / package, METHOD_MAP, OPTIONS, KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
     ):
