@@ -94,3 +94,7 @@ class CoursesPlugin:
 
         add_nav_item(app, "courses_frameworks.index", _l("Competence frameworks"), may_manage, order=46)
         add_nav_item(app, "courses_questions.index", _l("Question bank"), may_author, order=46)
+        # Cohorts and the cascade (courses/cohorts/).
+        from courses.cohorts.setup import init_app as init_cohorts
+
+        init_cohorts(app)
