@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run install install-test test test-fast lint format messages bench browser-deps clean
 
@@ -50,7 +52,7 @@ install-test: $(VENV)/.installed-test browser-deps
 
 ## The whole suite (SQLite; set LMS_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL).
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
