@@ -83,7 +83,7 @@ def member_of(cohort, surname):
     return next(member for member in cohort.members if member.user.surname == surname)
 
 
-# --- times ---------------------------------------------------------------------------------------------
+# --- times ----------------------------------------------------------------------------------------
 
 
 def test_session_times_are_entered_in_the_cohorts_time_zone_and_stored_in_utc(cohort, db):
@@ -154,7 +154,7 @@ def test_the_sessions_of_a_closed_cohort_cannot_be_changed(cohort, db):
         assert refused.value.code == services.COHORT_CLOSED
 
 
-# --- calendar --------------------------------------------------------------------------------------------
+# --- calendar -------------------------------------------------------------------------------------
 
 
 def parse(body: bytes) -> Calendar:
@@ -204,7 +204,7 @@ def test_resetting_the_calendar_address_forgets_the_old_one(cohort, db):
     assert services.cohort_by_calendar_token(new) is cohort
 
 
-# --- attendance --------------------------------------------------------------------------------------------
+# --- attendance -----------------------------------------------------------------------------------
 
 
 def test_the_attendance_sheet_lists_learners_in_ukrainian_order_all_present_to_start(cohort, db):
@@ -299,7 +299,8 @@ def test_attendance_rate_counts_present_and_late_over_held_sessions_less_excused
     mark(held[0], cohort, Ґава="late", Іваненко="absent", Юрʼєва="excused")
     mark(held[1], cohort, Ґава="absent", Юрʼєва="excused")
     mark(held[2], cohort, Юрʼєва="late")
-    # held[3] was not marked: it counts as not attended; marks of cancelled or future sessions count for nothing
+    # held[3] was not marked: it counts as not attended; marks of cancelled or future sessions count
+    # for nothing
     mark(cancelled, cohort, Абрамова="absent")
     mark(future, cohort, Абрамова="absent")
     db.session.commit()
@@ -320,7 +321,7 @@ def test_attendance_rate_counts_present_and_late_over_held_sessions_less_excused
     assert services.attendance_rate(member_of(cohort, "Ґава"), datetime(2026, 3, 1)) is None
 
 
-# --- offline work ---------------------------------------------------------------------------------------------
+# --- offline work ---------------------------------------------------------------------------------
 
 
 def test_offline_work_is_recorded_through_complete_item_with_the_trainer_and_session(
@@ -358,7 +359,7 @@ def test_a_quiz_cannot_be_recorded_as_done_offline(cohort, course, db):
     assert refused.value.code == services.QUIZ_ITEM
 
 
-# --- roster ----------------------------------------------------------------------------------------------------
+# --- roster ---------------------------------------------------------------------------------------
 
 
 def test_the_roster_pdf_lists_learners_in_ukrainian_order_with_the_apostrophe_intact(app, cohort, db, world):
@@ -380,7 +381,7 @@ def test_the_roster_pdf_lists_learners_in_ukrainian_order_with_the_apostrophe_in
     assert any("Roboto" in name or "Kaskad" in name for name in fonts), fonts
 
 
-# --- home pages and public pages -------------------------------------------------------------------------------
+# --- home pages and public pages ------------------------------------------------------------------
 
 
 def test_home_page_providers_list_todays_sessions_unmarked_ones_and_a_learners_next(
@@ -429,7 +430,7 @@ def test_public_sessions_are_looked_up_through_the_venue_index(cohort, db, world
     assert "ix_courses_cohort_session_venue_organisation_id" in plan, plan
 
 
-# --- pages ---------------------------------------------------------------------------------------------------
+# --- pages ----------------------------------------------------------------------------------------
 
 
 def sessions_url(cohort, rest=""):
