@@ -112,7 +112,8 @@ def test_a_trainer_runs_her_cohorts_sessions_on_a_phone(cohort: Cohort, world: A
     assert trainer.page.locator('input[value="present"]:checked').count() == 4
     legends = trainer.page.locator("main legend").all_inner_texts()
     assert [legend.split()[0] for legend in legends] == ["Абрамова", "Ґава", "Тестенко", "Юрʼєва"]
-    late = db.session.scalar(select(CohortMember).join(User, User.id == CohortMember.user_id).where(User.surname == "Ґава"))
+    by_surname = select(CohortMember).join(User, User.id == CohortMember.user_id)
+    late = db.session.scalar(by_surname.where(User.surname == "Ґава"))
     trainer.page.locator(f'input[name="status-{late.id}"][value="late"]').check()
     trainer.click('main form.attendance button[type="submit"]')
     assert trainer.path == sessions
