@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, url_for
 from icalendar import Calendar, Event
@@ -81,7 +81,9 @@ def calendar(cohort: Cohort, sessions: Sequence[CohortSession], now: datetime | 
         name=str(cohort),
         description=str(cohort.course.title),
         method="PUBLISH",
-        url=url_for("courses_cohorts.sessions", cohort_id=cohort.id, _external=True),
+        url=urljoin(
+            current_app.config["LMS_BASE_URL"], url_for("courses_cohorts.sessions", cohort_id=cohort.id)
+        ),
     )
     for session in sessions:
         feed.add_component(event(session, now))

@@ -3,22 +3,15 @@ learner, read by the view from the posted fields: a form class per cohort size w
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from courses.forms import REQUIRED, WEB_ADDRESS
+from courses.forms import _strip as strip
 from lms.accounts.forms import MultiCheckboxField
 from lms.forms import OrganisationCodeField
-
-REQUIRED = _l("This field is required.")
-WEB_ADDRESS = r"^https?://[^\s<>\"]+$"
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 class SessionForm(FlaskForm):
@@ -40,7 +33,7 @@ class SessionForm(FlaskForm):
         validators=[InputRequired(REQUIRED)],
         description=_l("Hours and minutes, e.g. 12:00."),
     )
-    topic = StringField(_l("Topic"), filters=[_strip], validators=[Optional(), Length(max=300)])
+    topic = StringField(_l("Topic"), filters=[strip], validators=[Optional(), Length(max=300)])
     venue = OrganisationCodeField(
         _l("Venue: code of an organisation"),
         validators=[Optional(), Length(max=40)],
@@ -48,13 +41,13 @@ class SessionForm(FlaskForm):
     )
     place = StringField(
         _l("Address or room"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=300)],
         description=_l("A free address, or the room at the venue."),
     )
     webinar_url = StringField(
         _l("Webinar link"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=1000),

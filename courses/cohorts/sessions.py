@@ -56,6 +56,7 @@ STATUSES = tuple(status.value for status in AttendanceStatus)
 END_NOT_AFTER_START = "end-not-after-start"
 NO_SUCH_TIME = "no-such-time"  # a local time skipped when the clocks go forward
 PUBLIC_NEEDS_VENUE = "public-needs-venue"
+NOT_A_WEB_ADDRESS = "not-a-web-address"  # a webinar link must be http(s): it is shown as a link
 COHORT_CLOSED = "cohort-closed"
 SESSION_CANCELLED = "session-cancelled"
 NOT_YET = "not-yet"  # attendance of a session on a later day
@@ -180,6 +181,9 @@ def _times(cohort: Cohort, details: SessionDetails) -> tuple[datetime, datetime]
         raise SessionError(END_NOT_AFTER_START, "ends")
     if details.is_public and details.venue is None:
         raise SessionError(PUBLIC_NEEDS_VENUE, "is_public")
+    link = details.webinar_url.strip().lower()
+    if link and not link.startswith(("https://", "http://")):
+        raise SessionError(NOT_A_WEB_ADDRESS, "webinar_url")
     return starts, ends
 
 

@@ -103,13 +103,16 @@ def test_a_time_skipped_when_the_clocks_go_forward_is_refused(cohort):
     assert (refused.value.code, refused.value.field) == (services.NO_SUCH_TIME, "starts")
 
 
-def test_a_session_must_end_after_it_starts_and_a_public_one_needs_a_venue(cohort, world):
+def test_a_session_ends_after_it_starts_links_to_the_web_and_if_public_has_a_venue(cohort, world):
     with pytest.raises(SessionError) as refused:
         services.schedule_session(cohort, details(starts=time(12, 0), ends=time(12, 0)))
     assert (refused.value.code, refused.value.field) == (services.END_NOT_AFTER_START, "ends")
     with pytest.raises(SessionError) as refused:
         services.schedule_session(cohort, details(is_public=True))
     assert refused.value.code == services.PUBLIC_NEEDS_VENUE
+    with pytest.raises(SessionError) as refused:
+        services.schedule_session(cohort, details(webinar_url="javascript:alert(1)"))
+    assert (refused.value.code, refused.value.field) == (services.NOT_A_WEB_ADDRESS, "webinar_url")
     public = services.schedule_session(cohort, details(is_public=True, venue=world.orgs["hub@r1"]))
     assert public.is_public and public.venue_organisation is world.orgs["hub@r1"]
 

@@ -7,8 +7,9 @@ learner, all saved by one POST; a learner not marked yet starts as present.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -27,6 +28,7 @@ ERRORS = {
     services.END_NOT_AFTER_START: _l("The session must end after it starts."),
     services.NO_SUCH_TIME: _l("This time does not exist on that day: the clocks go forward then."),
     services.PUBLIC_NEEDS_VENUE: _l("A public session needs a venue: enter its organisation code."),
+    services.NOT_A_WEB_ADDRESS: _l("Enter an address starting with https:// or http://."),
     services.COHORT_CLOSED: _l("The cohort is closed: its sessions can no longer be changed."),
     services.SESSION_CANCELLED: _l("The session has been cancelled: it can no longer be changed."),
     services.NOT_YET: _l("Attendance can be marked from the day of the session."),
@@ -60,7 +62,10 @@ def sessions(cohort_id: int) -> Any:
         sessions=services.sessions_of(cohort),
         may_teach=access.may_teach(current_user, cohort),
         may_view=access.may_view(current_user, cohort),
-        feed_url=url_for("courses_cohorts.calendar_feed", token=cohort.calendar_token, _external=True),
+        feed_url=urljoin(
+            current_app.config["LMS_BASE_URL"],
+            url_for("courses_cohorts.calendar_feed", token=cohort.calendar_token),
+        ),
     )
 
 
