@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select, update
 
@@ -157,16 +158,31 @@ class NotCompletable(ValueError):
     """A quiz item is completed by passing the quiz, never by "Mark as done" or "Next"."""
 
 
-def complete_item(enrolment: Enrolment, item: Item, *, passed_quiz: bool = False) -> bool:
+def complete_item(
+    enrolment: Enrolment,
+    item: Item,
+    *,
+    passed_quiz: bool = False,
+    recorded_by: User | None = None,
+    session: Any = None,
+) -> bool:
     """Record a finished item and announce what it completes. False when it was already done.
 
-    A quiz item is completed only by passing it (``passed_quiz``, from courses.quizzes.services)."""
+    A quiz item is completed only by passing it (``passed_quiz``, from courses.quizzes.services).
+    Work done offline is recorded by a trainer (``recorded_by``) in a cohort session (``session``, a
+    ``courses.cohorts.models.CohortSession``)."""
     if item.kind == ItemKind.QUIZ and not passed_quiz:
         raise NotCompletable(f"item {item.id} is a quiz: it is completed by passing it")
     if item.id in enrolment.completed_item_ids:
         return False
     module_was_complete = _module_complete(enrolment, item.module)
-    enrolment.completions.append(ItemCompletion(item=item))
+    enrolment.completions.append(
+        ItemCompletion(
+            item=item,
+            recorded_by_id=recorded_by.id if recorded_by is not None else None,
+            session_id=session.id if session is not None else None,
+        )
+    )
     db.session.flush()
     app = sender()
     item_completed.send(app, enrolment=enrolment, item=item)

@@ -213,6 +213,34 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
                                                       (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("POST", "/courses/frameworks/profiles/<profile_id>"):
                                                       (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
+    # cohort sessions (part B): <cohort_id> is MATRIX-S's cohort at tc@r1, taught by trainer@r1, with
+    # learner@r1 as a member; <session_id> its session of yesterday; <token> its calendar feed's. Learners
+    # of the cohort see the sessions and download them; trainers of the cohort and admins of its region
+    # schedule, mark and record; managers of the region view (the roster too). Empty POSTs get the form's
+    # errors (200) or are done (cancel, reset: 302); the feed needs no login, its token is the key
+    ("GET",  "/cohorts/<cohort_id>/sessions"):        (302, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/sessions/new"):    (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/sessions/new"):    (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/sessions/<session_id>/edit"):
+                                                      (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/sessions/<session_id>/edit"):
+                                                      (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/sessions/<session_id>/cancel"):
+                                                      (401, 403, 302, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/sessions/<session_id>/attendance"):
+                                                      (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/sessions/<session_id>/attendance"):
+                                                      (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/sessions/<session_id>/roster.pdf"):
+                                                      (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/sessions/<session_id>/offline"):
+                                                      (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/sessions/<session_id>/offline"):
+                                                      (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/sessions/<session_id>.ics"):
+                                                      (302, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/calendar/reset"):  (401, 403, 302, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/cohorts/calendar/<token>.ics"):        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
@@ -335,6 +363,43 @@ def _profile(db):
     return profile
 
 
+SESSION_PARAMETERS = ("cohort_id", "session_id", "token")
+
+
+def _cohort_sessions(db, world) -> dict[str, object]:
+    """Part B's objects: MATRIX-S's cohort at tc@r1 (trainer@r1 teaches, learner@r1 learns) and its
+    session of yesterday."""
+    from datetime import timedelta
+
+    from courses.cohorts.models import Cohort, CohortMember, CohortSession
+    from courses.models import Course, Item, Module
+    from courses.services import by_code, enrol
+    from lms.i18n import utcnow
+
+    course = by_code("MATRIX-S")
+    if course is None:
+        item = Item(key="intro", kind="text", title={"uk": "Вступ"}, body="Текст.", completion="button")
+        module = Module(key="basics", title={"uk": "Модуль"}, items=[item])
+        course = Course(code="MATRIX-S", title={"uk": "Курс"}, status="published", is_open=False)
+        course.modules.append(module)
+        learner = world.people["learner@r1"]
+        cohort = Cohort(
+            course=course,
+            organisation=world.orgs["tc@r1"],
+            starts_on=utcnow().date(),
+            ends_on=utcnow().date() + timedelta(days=30),
+            status="running",
+        )
+        cohort.trainers.append(world.people["trainer@r1"])
+        cohort.members.append(CohortMember(user=learner, enrolment=enrol(learner, course)))
+        start = utcnow() - timedelta(days=1)
+        cohort.sessions.append(CohortSession(starts_at=start, ends_at=start + timedelta(hours=2)))
+        db.session.add(cohort)
+        db.session.commit()
+    cohort = db.session.scalar(select(Cohort).where(Cohort.course_id == course.id))
+    return {"cohort_id": cohort.id, "session_id": cohort.sessions[0].id, "token": cohort.calendar_token}
+
+
 def _url(path: str, world, db) -> str:
     """The row's path with its parameters filled with region r1's objects."""
     learner = world.people["learner@r1"]
@@ -360,6 +425,8 @@ def _url(path: str, world, db) -> str:
                 module.items.append(Item(key="notes", kind="file", title={"uk": "Нотатки"}, media=media))
             db.session.commit()
             return str(media.id)
+        if path.startswith("/cohorts/") and name in SESSION_PARAMETERS:
+            return str(_cohort_sessions(db, world)[name])
         if path.startswith("/courses/quizzes/") and name in QUIZ_PARAMETERS:
             return str(_quiz(db, learner)[name])
         if name == "code":

@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
-from courses.cohorts.models import Cohort
+from courses.cohorts.models import Cohort, CohortMember, MemberStatus
 from lms.extensions import db
 from lms.permissions import allow, can
 
@@ -41,6 +42,24 @@ def may_view(user: Any, cohort: Cohort) -> bool:
 def may_teach(user: Any, cohort: Cohort) -> bool:
     """Enrol, schedule sessions, mark attendance, record offline work, see the gradebook."""
     return is_trainer_of(user, cohort) or can(user, MANAGE, cohort.organisation)
+
+
+def is_member_of(user: Any, cohort: Cohort) -> bool:
+    """Is ``user`` a learner of the cohort who has not withdrawn?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    query = select(CohortMember.id).where(
+        CohortMember.cohort_id == cohort.id,
+        CohortMember.user_id == user.id,
+        CohortMember.status != MemberStatus.WITHDRAWN.value,
+    )
+    return db.session.scalar(query) is not None
+
+
+def may_see_sessions(user: Any, cohort: Cohort) -> bool:
+    """The sessions, their calendar entries and the cohort's feed address: who may view the cohort,
+    and its learners."""
+    return may_view(user, cohort) or is_member_of(user, cohort)
 
 
 def may_close(user: Any, cohort: Cohort) -> bool:
