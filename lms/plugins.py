@@ -62,6 +62,11 @@ class Indicator:
     count: Callable[[Any], int]
 
 
+# ``rule(person, course) -> True | False | None``: does ``person`` hold a licence to train ``course``?
+# True: she does; False: she does not, whatever her completions say; None: the rule has no opinion.
+LicenceRule = Callable[["User", Any], "bool | None"]
+
+
 @dataclass
 class Registry:
     """What the core and the plugins registered on one app (``app.extensions['lms']``)."""
@@ -71,6 +76,7 @@ class Registry:
     indicators: dict[str, Indicator] = field(default_factory=dict)
     demo_loaders: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     migration_dirs: list[str] = field(default_factory=list)
+    licence_rules: list[LicenceRule] = field(default_factory=list)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -110,6 +116,15 @@ def add_migrations(app: Flask, package_dir: str | os.PathLike[str]) -> None:
 def add_translations(app: Flask, package_dir: str | os.PathLike[str]) -> None:
     """Merge ``<package_dir>/translations`` into the app's message catalogs."""
     app.extensions["babel"].translation_directories.append(str(Path(package_dir) / "translations"))
+
+
+def add_licence_rule(app: Flask, rule: LicenceRule) -> None:
+    """Let a plugin refine who holds a trainer licence for a course (e.g. from a valid certificate).
+
+    ``rule(person, course)`` returns True (she holds it), False (she does not, whatever her completions
+    say) or None (no opinion). The courses plugin asks every rule, in the order they were added, behind
+    its one licence check; a course plugin need not know which plugin registered a rule."""
+    registry(app).licence_rules.append(rule)
 
 
 def add_settings(
