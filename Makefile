@@ -13,14 +13,22 @@ TEST_WORKERS ?= auto
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Kaskad needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	@$(PIP) install -q --upgrade pip >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+
+# pip and setuptools print hundreds of build warnings (template folders that look like packages,
+# unreachable index locations): they go to a log, so the demo logins stay readable; on a failure the
+# end of the log is shown.
+INSTALL_LOG := $(VENV)/install.log
+QUIET_INSTALL = >>$(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); echo "*** Installing failed: see $(INSTALL_LOG)"; exit 1; }
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(PIP) install -q -c constraints.txt -e .
+	@echo "Installing Kaskad into $(VENV) (details in $(INSTALL_LOG))…"
+	@$(PIP) install -q -c constraints.txt -e . $(QUIET_INSTALL)
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -c constraints.txt -e '.[test]' -e tests/sample_plugin
+	@echo "Installing the test tools into $(VENV) (details in $(INSTALL_LOG))…"
+	@$(PIP) install -q -c constraints.txt -e '.[test]' -e tests/sample_plugin $(QUIET_INSTALL)
 	@touch $@
 
 install: $(VENV)/.installed

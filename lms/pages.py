@@ -1,10 +1,20 @@
-"""Pages of the core that belong to no feature: home, language switch, health check."""
+"""Pages of the core that belong to no feature: home, language switch, health check, the site icon."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -64,3 +74,11 @@ def healthz() -> Any:
         "plugins": {name: plugin.version for name, plugin in registry().plugins.items()},
     }
     return jsonify(body), 200 if database == "ok" else 503
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    """The site icon where every browser looks for it first (no page has to link to it)."""
+    return send_from_directory(
+        str(current_app.static_folder), "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=7 * 86400
+    )

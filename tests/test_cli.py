@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, inspect, select, text
@@ -284,3 +285,27 @@ def test_demo_load_if_empty_leaves_an_existing_database_alone(db, runner, world)
     assert result.exit_code == 0, result.output
     assert "admin@kaskad.demo" in result.output
     assert row_counts(db) == before
+
+
+def test_make_run_sends_the_install_output_to_a_log_so_the_demo_logins_stay_in_view():
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    # -n: print the commands only; -W: as if pyproject.toml had changed, so the install steps are listed.
+    planned = subprocess.run(
+        [make, "-n", "-W", "pyproject.toml", "-W", "constraints.txt", "run", "VENV=.venv"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    installs = [line for line in planned if "pip install" in line]
+    assert installs and all(">>.venv/install.log 2>&1" in line for line in installs)
+    last = [line for line in planned if line.strip()][-3:]
+    assert "demo load-if-empty" in last[0] and "lms run" in last[-1]  # the logins are printed last
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "make run PORT=" in readme

@@ -304,8 +304,22 @@ class TestWithoutEmail:
         assert response.status_code == 302
         db.session.expire_all()
         assert db.session.scalar(select(AccountToken).where(AccountToken.user_id == person.id)) is None
-        assert "/password/reset/" not in text(client.get("/login"))
+        login_page = text(client.get("/login", headers={"Accept-Language": "en"}))
+        assert "/password/reset/" not in login_page
         assert sink.messages == []
+
+    def test_without_e_mail_the_reset_page_says_one_true_thing(self, client, world, sink):
+        english = {"Accept-Language": "en"}
+        page = text(client.get("/password/reset", headers=english))
+        assert "cannot send you a link to reset your password" in page
+        assert 'name="email"' not in page  # no form that would pretend to send
+        response = post(
+            client, "/password/reset", {"email": world.people["trainer@r1"].email}, headers=english
+        )
+        assert response.status_code == 302
+        login_page = text(client.get("/login", headers=english))
+        assert "cannot send you a link to reset your password" in login_page
+        assert "has been e-mailed" not in login_page
 
 
 # --- password resets ---------------------------------------------------------------------------------

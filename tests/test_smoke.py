@@ -12,3 +12,11 @@ def test_admin_sees_organisations(client, world):
     response = client.get("/orgs/")
     assert response.status_code == 200
     assert "UA-18" in response.get_data(as_text=True)
+
+
+def test_the_site_icon_is_where_browsers_look_for_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age" in response.headers["Cache-Control"]

@@ -38,7 +38,7 @@ from courses.markdown import URL_SCHEMES
 from courses.markdown import render as render_markdown
 from courses.models import Course, Item, ItemKind, Module, Status
 from courses.questions import interchange
-from courses.questions.grading import correct_response, grade
+from courses.questions.grading import correct_response, grade, parse_number
 from courses.questions.models import Question, QuestionCategory
 from courses.questions.rendering import render_text
 from courses.quizzes import services
@@ -306,8 +306,13 @@ def attempt_page(attempt_id: int, page: int) -> Any:
         if go.startswith("page-") and go[5:].isdigit():
             target = int(go[5:])
         target = min(max(target, 1), pages)
+        submitted = _submitted(questions)
+        refused = _not_numbers(questions, submitted)
+        if refused:  # saved without them; the page comes back with what was typed and why
+            submitted = {slot: value for slot, value in submitted.items() if slot not in refused}
+            target = page
         try:
-            services.save_page(attempt, _submitted(questions), next_page=target)
+            services.save_page(attempt, submitted, next_page=target)
         except services.QuizError:
             db.session.rollback()
             if services.touch(attempt):
@@ -315,9 +320,34 @@ def attempt_page(attempt_id: int, page: int) -> Any:
             flash(_("The time ran out before this page was sent: its answers were not saved."), "error")
             return redirect(url_for(".result", attempt_id=attempt.id))
         db.session.commit()
+        if refused:
+            return _attempt_form(attempt, page, pages, _page_questions(attempt, page), refused)
         if go == "finish":
             return redirect(url_for(".confirm_finish", attempt_id=attempt.id))
         return redirect(url_for(".attempt_page", attempt_id=attempt.id, page=target))
+    return _attempt_form(attempt, page, pages, questions)
+
+
+def _not_numbers(questions: list[AttemptQuestion], submitted: dict[int, Any]) -> dict[int, str]:
+    """slot → the text typed for a numerical question that is not a number ("ЦНАП"): refused, not
+    saved as a wrong answer; an empty field is simply unanswered."""
+    refused = {}
+    for slot in questions:
+        if slot.question is None or slot.question.type != interchange.NUMERICAL:
+            continue
+        typed = (submitted.get(slot.slot) or "").strip()
+        if typed and parse_number(typed) is None:
+            refused[slot.slot] = typed[: services.MAX_TEXT]
+    return refused
+
+
+def _attempt_form(
+    attempt: Attempt,
+    page: int,
+    pages: int,
+    questions: list[AttemptQuestion],
+    refused: dict[int, str] | None = None,
+) -> Any:
     return render_template(
         "courses/quizzes/attempt.html",
         attempt=attempt,
@@ -326,6 +356,7 @@ def attempt_page(attempt_id: int, page: int) -> Any:
         page=page,
         pages=pages,
         choices={slot.slot: services.matching_choices(slot.question) for slot in questions if slot.question},
+        refused=refused or {},
     )
 
 

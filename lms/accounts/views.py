@@ -35,6 +35,11 @@ from lms.permissions import GLOBAL, require, scope
 
 bp = Blueprint("accounts", __name__)
 
+NO_RESET_WITHOUT_MAIL = _l(
+    "This site cannot send e-mail, so it cannot send you a link to reset your password. "
+    "Please ask your administrator for help."
+)
+
 
 # Built once: every request of a logged-in person runs it (a prebuilt statement costs a third less
 # than Session.get, which builds its query each time).
@@ -109,10 +114,18 @@ def change_password() -> Any:
 @limiter.limit("300 per 10 minutes", methods=["POST"])
 def reset_request() -> Any:
     form = ResetRequestForm()
+    if not mail.is_configured():
+        # Without e-mail no link can reach anyone: say that, and only that (no "sent").
+        if request.method == "POST":
+            flash(NO_RESET_WITHOUT_MAIL, "info")
+            return redirect(url_for("accounts.login"))
+        return render_template(
+            "accounts/reset_request.html", form=None, no_reset_without_mail=NO_RESET_WITHOUT_MAIL
+        )
     if form.validate_on_submit():
         user = services.find_by_email(form.email.data or "")
         link = None
-        if user is not None and user.is_active and mail.is_configured():
+        if user is not None and user.is_active:
             token = services.issue_token(user, TokenPurpose.PASSWORD_RESET)
             link = services.external_url("accounts.reset_password", token=token)
         db.session.commit()
@@ -131,11 +144,6 @@ def reset_request() -> Any:
         flash(
             _("If this address has an account, a link to reset the password has been e-mailed to it."), "info"
         )
-        if not mail.is_configured():
-            flash(
-                _("This site cannot send e-mail yet: please ask your administrator for a new invitation."),
-                "info",
-            )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 

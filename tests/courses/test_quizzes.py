@@ -649,6 +649,35 @@ def test_previous_and_page_buttons_save_too_and_the_finish_page_lists_unanswered
     assert "1 question has no answer yet:" in confirm and "#slot-3" in confirm
 
 
+def test_a_numerical_answer_that_is_not_a_number_is_refused_and_the_page_kept(
+    client, db, bank, course, enrolled, learner
+):
+    bank._add(bank.a, 2, "numerical", "numerical", [("12", 1.0, "", 0)])
+    bank.fill(bank.a, 2, 1, "a2-")
+    quiz = make_quiz(db, course, [(bank.a, 2, 2, 50)])
+    attempt = services.start_attempt(quiz, learner)
+    db.session.commit()
+    number = next(slot for slot in attempt.questions if slot.question.type == "numerical")
+    choice = next(slot for slot in attempt.questions if slot.question.type == "single")
+    login(client, learner)
+
+    form = {f"q{number.slot}": "ЦНАП", f"q{choice.slot}": "1", "go": "finish"}
+    response = post(client, f"/courses/quizzes/attempts/{attempt.id}/1", form, headers=EN)
+
+    assert response.status_code == 200  # the page again, not the finish page
+    page = text(response)
+    assert "“ЦНАП” is not a number." in page and 'aria-invalid="true"' in page
+    assert 'value="ЦНАП"' in page  # what was typed is kept
+    db.session.expire_all()
+    saved = {slot.slot: slot.response for slot in db.session.get(Attempt, attempt.id).questions}
+    assert saved[number.slot] is None  # never stored as a wrong answer
+    assert saved[choice.slot] == choice.answer_order[1]  # the rest of the page is saved
+    fixed = post(
+        client, f"/courses/quizzes/attempts/{attempt.id}/1", {f"q{number.slot}": "12", "go": "finish"}
+    )
+    assert fixed.location.endswith(f"/courses/quizzes/attempts/{attempt.id}/finish")
+
+
 def test_right_answers_and_feedback_never_reach_the_attempt_page(
     client, db, bank, course, enrolled, learner, every_type
 ):
@@ -741,6 +770,21 @@ def test_a_trainer_grades_essays_from_the_queue_and_grants_an_extra_attempt(
     granted = post(client, f"/courses/quizzes/{quiz.id}/people/{learner.id}/extra-attempt")
     assert granted.status_code == 302
     assert services.availability(quiz, learner).may_start
+
+
+def test_the_attempts_page_names_the_quiz_once(client, db, bank, course, learner, world):
+    bank.fill(bank.a, 2, 3, "a2-")
+    quiz = make_quiz(db, course, [(bank.a, 2, 3, 60)])
+    quiz.item.title = {"uk": "Тест: мінімум координатора"}
+    db.session.commit()
+    login(client, world.people["admin@r1"])
+
+    page = text(
+        client.get(f"/courses/quizzes/{quiz.id}/people/{learner.id}", headers={"Accept-Language": "uk"})
+    )
+
+    assert "Тест: мінімум координатора" in page
+    assert "Тест: Тест:" not in page and "Тест: <strong>" not in page
 
 
 def test_authors_set_up_a_quiz_and_are_warned_about_a_short_bank(client, db, bank, course, world):
