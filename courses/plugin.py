@@ -90,6 +90,10 @@ class CoursesPlugin:
         signed_in = lambda user: user.is_authenticated  # noqa: E731
         add_nav_item(app, "courses_quizzes.my_competences", _l("My competences"), signed_in, order=42)
         add_nav_item(app, "courses_quizzes.grading", _l("Essays to grade"), may_grade, order=47)
+        from courses.personal_data import export as personal_data
+        from lms.plugins import add_personal_data
+
+        add_personal_data(app, "courses", personal_data)  # enrolments, progress, attempts, levels
         from courses.frameworks.views import may_manage
 
         add_nav_item(app, "courses_frameworks.index", _l("Competence frameworks"), may_manage, order=46)

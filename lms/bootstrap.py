@@ -112,11 +112,12 @@ def init_core(app: Flask) -> None:
     )
     add_nav_item(app, "audit.index", _l("Audit log"), lambda user: can(user, "audit.view"), order=90)
 
-    from lms.accounts.services import count_active_people
+    from lms.accounts.services import count_active_people, count_invited_people
     from lms.orgs.services import count_hubs
 
     add_indicator(app, "lms.hubs", _l("Digital Education Hubs"), count_hubs)
     add_indicator(app, "lms.people", _l("Active people"), count_active_people)
+    add_indicator(app, "lms.people-invited", _l("Invited, not accepted yet"), count_invited_people)
 
     _init_templates(app)
     _init_security_headers(app)

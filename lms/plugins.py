@@ -3,7 +3,8 @@
 A plugin is a class named by an entry point in the group ``lms.plugins``. The core instantiates
 the plugins listed in ``LMS_PLUGINS``, in that order, and calls ``init_app(app)`` on each. In
 ``init_app`` a plugin registers what it brings through the functions of this module (navigation
-items, monitoring indicators, demo data, migrations, translations, settings) and through Flask
+items, monitoring indicators, demo data, migrations, translations, settings, sections of a person's
+data export) and through Flask
 itself (blueprints, templates, static files, CLI commands, signal receivers with ``sender=app``).
 """
 
@@ -66,6 +67,9 @@ class Indicator:
 # True: she does; False: she does not, whatever her completions say; None: the rule has no opinion.
 LicenceRule = Callable[["User", Any], "bool | None"]
 
+# ``export(person) -> JSON-ready data``: what a plugin keeps about a person, for her data export.
+PersonalData = Callable[["User"], Any]
+
 
 @dataclass
 class Registry:
@@ -77,6 +81,7 @@ class Registry:
     demo_loaders: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     migration_dirs: list[str] = field(default_factory=list)
     licence_rules: list[LicenceRule] = field(default_factory=list)
+    personal_data: dict[str, PersonalData] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -125,6 +130,15 @@ def add_licence_rule(app: Flask, rule: LicenceRule) -> None:
     say) or None (no opinion). The courses plugin asks every rule, in the order they were added, behind
     its one licence check; a course plugin need not know which plugin registered a rule."""
     registry(app).licence_rules.append(rule)
+
+
+def add_personal_data(app: Flask, name: str, export: PersonalData) -> None:
+    """Add a section ``name`` to every person's data export ("Download my data"): ``export(person)``
+    returns what the plugin keeps about her, ready for JSON (timestamps as ISO strings)."""
+    sections = registry(app).personal_data
+    if name in sections:
+        raise PluginError(f"personal data section {name!r} is registered twice")
+    sections[name] = export
 
 
 def add_settings(

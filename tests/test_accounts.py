@@ -487,6 +487,48 @@ def test_people_are_found_by_name_ignoring_case_and_apostrophes(client, world, m
         assert "Дʼяченко Ґанна" in text(client.get("/people", query_string={"q": search})), search
 
 
+def test_people_are_found_by_full_name_in_any_order(client, world, make, login_as):
+    make.user(
+        world.orgs["hub@r1"], ("learner",), surname="Мельник", given_name="Олена", patronymic="Петрівна"
+    )
+    make.user(
+        world.orgs["hub@r1"], ("learner",), surname="Мельник", given_name="Ірина", patronymic="Петрівна"
+    )
+    make.commit()
+    login_as(world.people["admin@r1"])
+
+    def found(search: str) -> list[str]:
+        page = text(client.get("/people", query_string={"q": search}))
+        return re.findall(r'<a href="/people/\d+">(Мельник [^<]+)</a>', page)
+
+    for search in ("Мельник Олена Петрівна", "олена мельник", "Петрівна  ОЛЕНА", "Мельн Оле"):
+        assert found(search) == ["Мельник Олена Петрівна"], search
+    assert found("Мельник Петрівна") == ["Мельник Ірина Петрівна", "Мельник Олена Петрівна"]
+    assert found("Мельник Оксана") == []
+
+
+def test_invited_people_show_as_invited_and_are_counted_apart(client, world, make, login_as):
+    everywhere = EVERYWHERE
+    active, invited = services.count_active_people(everywhere), services.count_invited_people(everywhere)
+    person = make.user(world.orgs["hub@r1"], ("learner",), surname="Запрошена", password="")
+    make.commit()
+    assert services.count_active_people(everywhere) == active
+    assert services.count_invited_people(everywhere) == invited + 1
+    login_as(world.people["admin@r1"])
+    english = {"Accept-Language": "en"}
+
+    listing = text(client.get("/people", query_string={"q": "Запрошена"}, headers=english))
+    assert "Invited, not accepted yet" in listing and ">Active<" not in listing
+    assert "Invited, not accepted yet" in text(client.get(f"/people/{person.id}", headers=english))
+    home = text(client.get("/", headers=english))
+    assert "Invited, not accepted yet" in home
+
+    services.set_password(person, "a long enough passphrase")
+    make.commit()
+    assert services.count_active_people(everywhere) == active + 1
+    assert services.count_invited_people(everywhere) == invited
+
+
 def test_a_regional_admin_sees_only_people_of_their_region(client, world, login_as):
     login_as(world.people["admin@r1"])
     page = text(client.get("/people"))

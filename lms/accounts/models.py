@@ -130,6 +130,22 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
+    @property
+    def is_invited(self) -> bool:
+        """An account that has never been taken up: no password has been set (the invitation, if any,
+        is not accepted yet). Such a person cannot log in and is not counted as active."""
+        return self.is_active_account and not self.is_erased and not self.password_hash
+
+    @property
+    def status_label(self) -> Any:
+        if self.is_erased:
+            return _l("Erased")
+        if not self.is_active_account:
+            return _l("Deactivated")
+        if self.is_invited:
+            return _l("Invited, not accepted yet")
+        return _l("Active")
+
     def has_role(self, role: str) -> bool:
         return any(grant.role == role for grant in self.grants)
 

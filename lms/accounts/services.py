@@ -10,18 +10,22 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from lms import signals
 from lms.accounts.models import AccountToken, Job, Role, RoleGrant, TargetGroup, TokenPurpose, User
 from lms.accounts.passwords import hash_password, needs_rehash, verify_password
 from lms.audit.services import record
 from lms.extensions import db
-from lms.i18n import Translated, casefold_email, utcnow
+from lms.i18n import Translated, casefold_email, sort_key, utcnow
 from lms.orgs.models import Organisation
 from lms.permissions import Scope, forget_permissions
+from lms.plugins import registry
 
 log = logging.getLogger("lms.accounts")
+
+NAME_COLUMNS = (User.surname, User.given_name, User.patronymic)
+MAX_SEARCH_WORDS = 6  # a search is a name or an address, not a paragraph
 
 
 def _scope_path(user: User) -> str:
@@ -153,7 +157,7 @@ def export_data(user: User) -> dict[str, Any]:
         .where(AuditEntry.target_type == "User", AuditEntry.target_id == user.id)
         .order_by(AuditEntry.at)
     )
-    return {
+    data: dict[str, Any] = {
         "id": user.id,
         "email": user.email,
         "surname": user.surname,
@@ -173,6 +177,9 @@ def export_data(user: User) -> dict[str, Any]:
             for entry in about_them
         ],
     }
+    for name, export in registry().personal_data.items():  # courses: enrolments, attempts, levels …
+        data[name] = export(user)
+    return data
 
 
 def erase(user: User) -> None:
@@ -315,9 +322,37 @@ def scoped_people(scope: Scope) -> Select[tuple[User]]:
     return query.order_by(User.name_sort, User.id)
 
 
+def people_matching(search: str) -> list[ColumnElement[bool]]:
+    """WHERE clauses for a search box: every word typed must be found in the surname, given name,
+    patronymic or e-mail, in any order ("Мельник Олена Петрівна", "олена мельник", "melnyk@")."""
+    clauses: list[ColumnElement[bool]] = []
+    for word in search.split()[:MAX_SEARCH_WORDS]:
+        key = sort_key(word)[:-2]  # case and apostrophes ignored, as the names are sorted
+        name_parts = [column.contains(word, autoescape=True) for column in NAME_COLUMNS]
+        if key:  # the keys of the three names, one after another: a part matches anywhere in them
+            name_parts.append(User.name_sort.contains(key, autoescape=True))
+        clauses.append(or_(*name_parts, User.email_casefold.contains(casefold_email(word), autoescape=True)))
+    return clauses
+
+
 def count_active_people(scope: Scope) -> int:
-    query = scoped_people(scope).where(User.is_active_account.is_(True)).order_by(None)
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """Active accounts that have been taken up (a password is set); invited people are counted apart."""
+    return _count(
+        scoped_people(scope).where(User.is_active_account.is_(True), User.password_hash.is_not(None))
+    )
+
+
+def count_invited_people(scope: Scope) -> int:
+    """Active accounts whose invitation has not been accepted yet (no password set)."""
+    return _count(
+        scoped_people(scope).where(
+            User.is_active_account.is_(True), User.password_hash.is_(None), User.erased_at.is_(None)
+        )
+    )
+
+
+def _count(query: Select[tuple[User]]) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def target_groups(active_only: bool = True) -> list[TargetGroup]:

@@ -9,7 +9,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from lms import mail
 from lms.accounts import services
@@ -28,7 +28,7 @@ from lms.accounts.importer import PersonImporter
 from lms.accounts.models import ROLE_LABELS, Job, Role, RoleGrant, TargetGroup, TokenPurpose, User
 from lms.accounts.passwords import verify_password
 from lms.extensions import db, limiter, login_manager
-from lms.i18n import casefold_email, sort_key
+from lms.i18n import casefold_email
 from lms.imports.views import add_import_routes
 from lms.pages import safe_next
 from lms.permissions import GLOBAL, require, scope
@@ -247,15 +247,7 @@ def users() -> Any:
     query = services.scoped_people(scope(current_user, "user.view"))
     search = request.args.get("q", "").strip()
     if search:
-        pattern = f"%{search}%"
-        query = query.where(
-            or_(
-                User.surname.ilike(pattern),
-                User.given_name.ilike(pattern),
-                User.name_sort.contains(sort_key(search)[:-2], autoescape=True),
-                User.email_casefold.like(f"%{casefold_email(search)}%"),
-            )
-        )
+        query = query.where(*services.people_matching(search))
     page = db.paginate(query, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
     return render_template("accounts/people.html", page=page, search=search)
 

@@ -732,6 +732,46 @@ def test_the_competence_profile_has_a_chart_and_a_table_with_the_same_numbers(
     assert 'href="/competences/"' in page  # "My competences" in the navigation
 
 
+def test_download_my_data_has_enrolments_progress_attempts_and_competence_levels(
+    client, db, bank, course, enrolled, learner
+):
+    bank.fill(bank.a, 2, 3, "a2-")
+    quiz = make_quiz(db, course, [(bank.a, 2, 3, 60)])
+    course_services.complete_item(enrolled, next(item for item in course.items if item.key == "intro"))
+    db.session.commit()
+    attempt = take(db, quiz, learner)
+    login(client, learner)
+
+    response = client.get("/profile/export")
+
+    assert response.status_code == 200
+    data = response.get_json()["courses"]
+    [enrolment] = data["enrolments"]
+    assert enrolment["course"] == "QUIZ-1" and enrolment["enrolled_at"].endswith("Z")
+    assert [done["item"] for done in enrolment["completed_items"]] == ["intro", "final-quiz"]
+    assert {entry["module"]: entry["required_items_done"] for entry in enrolment["progress"]} == {
+        "basics": 1,
+        "safety": 0,
+        "check": 1,
+    }
+    [taken] = data["quiz_attempts"]
+    assert (taken["quiz"], taken["number"], taken["score_percent"], taken["passed"]) == (
+        "final-quiz",
+        attempt.number,
+        100,
+        True,
+    )
+    assert len(taken["answers"]) == 3 and all(answer["fraction"] == 1.0 for answer in taken["answers"])
+    assert taken["per_competence"][0]["competence"] == {"framework": "QUIZ-TEST", "idnumber": "1.1"}
+    assert data["competence_levels"] == [
+        {
+            "competence": {"framework": "QUIZ-TEST", "idnumber": "1.1"},
+            "level": 2,
+            "demonstrated_at": data["competence_levels"][0]["demonstrated_at"],
+        }
+    ]
+
+
 def test_trainers_and_admins_see_a_persons_competences_other_learners_do_not(
     client, db, bank, learner, world
 ):
