@@ -1,6 +1,8 @@
 """``make bench``: Argon2 on its own, then Kaskad and a bare Flask baseline under gunicorn: the login
-page and a full login, then a lesson page of a shipped course (``bench/lesson.py``), then 200 learners
-taking the shipped quiz at once on SQLite and PostgreSQL (``bench/quiz_load.py``).
+page and a full login, then the cost ladder from a bare Flask page to our pages (``bench/ladder.py``)
+and the profile of its floor and lesson rungs (``bench/profile.py``), then 200 learners taking the
+shipped quiz at once on SQLite and PostgreSQL (``bench/quiz_load.py``). ``python -m bench PART`` runs
+one part alone; ``python -m bench --help`` lists them.
 
 Everything runs on 127.0.0.1 in this one run, so the ratios compare like with like on this machine.
 Both servers run side by side and the requests alternate between them, so background load on the
@@ -9,6 +11,7 @@ machine weighs on both alike; the ratios are of medians.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -18,15 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import ladder
 from bench.client import Browser, csrf_token
 from bench.hashing import PASSWORD
-from bench.lesson import COURSE, LESSON_PATH, bench_lesson
-from bench.quiz_load import LEARNERS, P99_TARGET_MS, bench_quiz_load, postgres_database
+from bench.quiz_load import LEARNERS, P99_TARGET_MS, LoadResult, bench_quiz_load, postgres_database
 from bench.quiz_load import WORKERS as LOAD_WORKERS
 from bench.quiz_load import report as report_load
+from bench.quiz_setup import COURSE as LOAD_COURSE
 from bench.server import WORKERS, Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +39,6 @@ HASH_RUNS = 30
 REQUESTS = 200  # measured requests (or logins) per series, sequential
 WARM_UP = 10
 WORKER_LIMIT_MB = 150
-LESSON_TARGET = 2.0  # the lesson page's median latency at most twice the same-sized static page's
 WORKER_LIMIT_KIB = WORKER_LIMIT_MB * 1000 * 1000 // 1024  # MB, not MiB: the stricter reading
 LOGIN_EMAIL = "bench.login@kaskad.bench"
 # Kaskad also limits POST /login to 300 per 10 minutes per address (per worker with memory storage).
@@ -252,47 +256,72 @@ def bench_servers(kaskad_env: dict[str, str]) -> tuple[Target, Target]:
     return kaskad, baseline
 
 
-def main() -> int:
-    started = time.monotonic()
-    print(
-        f"Kaskad benchmark — Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"gunicorn -w {WORKERS} (sync) on 127.0.0.1, {REQUESTS} sequential requests per series "
-        f"after {WARM_UP} warm-up ones"
-    )
-    print(f"Load average at the start: {load()} (other work on this machine makes the figures noisier)\n")
-    argon2_series, argon2 = bench_hashing()
+def ladder_learner(env: dict[str, str], folder: str) -> dict[str, str]:
+    """One learner of the shipped course who has done every item but the quiz."""
+    out = Path(folder, "ladder-learner.json")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.quiz_setup", "prepare", "1", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise SystemExit(f"bench: preparing the ladder's learner failed:\n{result.stdout}{result.stderr}")
+    learners: list[dict[str, str]] = json.loads(out.read_text())
+    return learners[0]
 
-    print("2. Under gunicorn (Kaskad and the baseline running side by side, requests alternating)")
+
+def part_hashing(summary: list[str]) -> None:
+    series, figures = bench_hashing()
+    summary.append(
+        f"  argon2id verify: median {series.median_ms:.1f} ms, peak memory +{mib(figures['added_kib'])}"
+    )
+
+
+def part_login(summary: list[str]) -> None:
+    print("2. GET /login and a full login under gunicorn (Kaskad and the baseline side by side, alternating)")
     with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
-        kaskad_env = kaskad_environment(folder)
-        kaskad, baseline = bench_servers(kaskad_env)
-        report_server(kaskad)
-        report_server(baseline)
-        print()
-        print(
-            f"3. A lesson page of {COURSE} under gunicorn (fresh servers side by side, requests alternating)"
-        )
-        k_lesson, b_lesson, lesson_bytes, baseline_lesson_bytes = bench_lesson(
-            kaskad_env, baseline_environment(), REQUESTS, WARM_UP
-        )
-    print(
-        f"  {LESSON_PATH}: Kaskad {lesson_bytes} bytes, "
-        f"baseline (bare Flask, static) {baseline_lesson_bytes} bytes"
-    )
-    lesson_series = (
-        Series(f"Kaskad GET {LESSON_PATH.rsplit('/', 1)[-1]}", k_lesson.seconds),
-        Series("baseline GET /lesson", b_lesson.seconds),
-    )
-    for series in lesson_series:
-        print(series.line())
-    report_workers(k_lesson.name, k_lesson.workers)
-    report_workers(b_lesson.name, b_lesson.workers)
+        kaskad, baseline = bench_servers(kaskad_environment(folder))
+    report_server(kaskad)
+    report_server(baseline)
     print()
-    print(
-        f"4. {LEARNERS} learners taking the {COURSE} quiz at once (starting within 20 s, 4-12 s per page "
-        f"of four questions), gunicorn -w {LOAD_WORKERS} (sync), the load tool in its own process"
+    for label, ours, theirs in zip(
+        ("GET /login", "POST /login → 302", "full login (GET + POST)"),
+        kaskad.series(),
+        baseline.series(),
+        strict=True,
+    ):
+        ratio = ours.median_ms / theirs.median_ms
+        summary.append(
+            f"  {label}: Kaskad {ours.median_ms:.2f} ms, baseline {theirs.median_ms:.2f} ms, {ratio:.1f}x"
+        )
+    summary.append(
+        f"  login part, worker peak RSS: Kaskad {mib(peak(kaskad.workers))}, "
+        f"baseline {mib(peak(baseline.workers))}"
     )
-    loads = []
+
+
+def part_ladder(summary: list[str]) -> None:
+    print(
+        f"3. The cost ladder in one gunicorn run (-w {WORKERS} sync, SQLite; {ladder.REQUESTS} rounds "
+        f"per repetition, {ladder.REPEATS} repetitions, after {ladder.WARM_UP} warm-up rounds; "
+        "order shuffled per round)"
+    )
+    with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
+        env = kaskad_environment(folder)
+        result = ladder.run_ladder(env, ladder_learner(env, folder))
+    met = ladder.report(result)
+    print()
+    last = result.repetitions[-1]
+    summary.append("  ladder (last repetition):")
+    summary.extend("  " + ladder.rung_line(last, rung.name) for rung in result.rungs)
+    summary.append(f"  ladder targets: {'all met' if met else 'NOT all met'}")
+
+
+def part_quiz_load(summary: list[str]) -> None:
+    print(
+        f"4. {LEARNERS} learners taking the {LOAD_COURSE} quiz at once (starting within 20 s, 4-12 s "
+        f"per page of four questions), gunicorn -w {LOAD_WORKERS} (sync), the load tool in its own process"
+    )
+    loads: list[LoadResult] = []
     with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
         env = kaskad_settings(folder, f"sqlite:///{folder}/load.db")
         loads.append(bench_quiz_load("SQLite", env, demo_database))
@@ -304,56 +333,57 @@ def main() -> int:
         else:
             loads.append(bench_quiz_load("PostgreSQL", kaskad_settings(folder, url), demo_database))
             report_load(loads[-1])
-
-    k_page, k_post, k_login = kaskad.series()
-    b_page, b_post, b_login = baseline.series()
-    kaskad_peak, baseline_peak = peak(kaskad.workers), peak(baseline.workers)
-    lesson_peak, baseline_lesson_peak = peak(k_lesson.workers), peak(b_lesson.workers)
-    every_worker = [*kaskad.workers.values(), *k_lesson.workers.values()]
-    under = all(kib is not None and kib < WORKER_LIMIT_KIB for kib in every_worker)
-    lesson_ratio = lesson_series[0].median_ms / lesson_series[1].median_ms
-    elapsed = time.monotonic() - started
-
     print()
-    print("Summary")
-    rows = [
-        ("argon2id verify (19 MiB, t=2, p=1)", argon2_series, None),
-        ("GET /login", k_page, b_page),
-        ("POST /login → 302", k_post, b_post),
-        ("full login (GET + POST)", k_login, b_login),
-        ("GET lesson page (same size)", *lesson_series),
-    ]
-    print(f"  {'':<36}{'Kaskad median':>14}{'p95':>10}{'baseline median':>17}{'p95':>10}{'ratio':>8}")
-    for label, ours, theirs in rows:
-        line = f"  {label:<36}{ours.median_ms:>11.2f} ms{ours.p95_ms:>7.2f} ms"
-        if theirs is not None:
-            ratio = ours.median_ms / theirs.median_ms
-            line += f"{theirs.median_ms:>14.2f} ms{theirs.p95_ms:>7.2f} ms{ratio:>7.1f}x"
-        print(line)
-    print(f"  argon2 peak memory added: +{mib(argon2['added_kib'])}")
-    print(f"  worker peak RSS (VmHWM): Kaskad {mib(kaskad_peak)}, baseline {mib(baseline_peak)}")
-    print(
-        f"  worker peak RSS (VmHWM), lesson part: Kaskad {mib(lesson_peak)}, "
-        f"baseline {mib(baseline_lesson_peak)}"
-    )
-    verdict = "met" if lesson_ratio <= LESSON_TARGET else "NOT met"
-    print(
-        f"  lesson page: ratio of median latencies {lesson_ratio:.2f} (target ≤ {LESSON_TARGET}: {verdict})"
-    )
     for result in loads:
         target = f" (target p99 < {P99_TARGET_MS:.0f} ms)" if result.database == "SQLite" else ""
-        print(
+        summary.append(
             f"  quiz under load, {result.database}: p50 {result.p50_ms:.1f} ms, "
             f"p99 {result.p99_ms:.1f} ms{target}; errors {len(result.errors)}, lost answers {result.lost}, "
-            f"graded {result.graded}/{result.attempts}"
+            f"graded {result.graded}/{result.attempts}; worker peak RSS {mib(result.peak_kib)}"
         )
-    every_worker += [result.peak_kib for result in loads]
-    under = all(kib is not None and kib < WORKER_LIMIT_KIB for kib in every_worker)
-    print(f"  every Kaskad worker under {WORKER_LIMIT_MB} MB: {'yes' if under else 'NO'}")
-    print(
-        f"  The login POST is dominated by Argon2 by design (median verify {argon2_series.median_ms:.1f} ms)."
+
+
+PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
+    "hashing": (part_hashing, "Argon2id with Kaskad's parameters, alone in a child process"),
+    "login": (part_login, "GET /login and a full login, Kaskad against a bare Flask baseline"),
+    "ladder": (part_ladder, "the cost ladder: bare Flask, Kaskad's floors, our pages; ratios and worker RSS"),
+    "quiz-load": (
+        part_quiz_load,
+        f"{LEARNERS} learners taking the shipped quiz at once (SQLite, PostgreSQL)",
+    ),
+}
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Kaskad's benchmarks, on 127.0.0.1. Without PART, every part in turn (make bench).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="parts:\n" + "\n".join(f"  {name:<10} {about}" for name, (_run, about) in PARTS.items()),
     )
-    print(f"  Run took {elapsed:.0f} s; load average at the end: {load()}.")
+    parser.add_argument("part", nargs="*", metavar="PART", help="the part(s) to run, in this order")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.part if name not in PARTS]
+    if unknown:
+        parser.error(f"unknown part {', '.join(unknown)} (choose from {', '.join(PARTS)})")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    chosen = arguments(argv).part or list(PARTS)
+    started = time.monotonic()
+    print(
+        f"Kaskad benchmark — Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"gunicorn -w {WORKERS} (sync) on 127.0.0.1; parts: {', '.join(chosen)}"
+    )
+    print(f"Load average at the start: {load()} (other work on this machine makes the figures noisier)\n")
+    summary: list[str] = []
+    for name in chosen:
+        PARTS[name][0](summary)
+    print("Summary")
+    for line in summary:
+        print(line)
+    print(f"  Run took {time.monotonic() - started:.0f} s; load average at the end: {load()}.")
     return 0
 
 

@@ -32,8 +32,14 @@ class Browser:
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Reply:
-        headers = {"Accept-Language": "en", "Accept": "text/html"}
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Reply:
+        headers = {"Accept-Language": "en", "Accept": "text/html", **(extra_headers or {})}
         body = None
         if form is not None:
             body = urlencode(form, doseq=True).encode()

@@ -15,14 +15,15 @@ from pathlib import Path
 PASSWORD = "bench-password-2026"  # noqa: S105 - a throwaway password for the benchmark
 
 
-def peak_rss_kib(pid: int | str = "self") -> int | None:
-    """The high-water mark of a process's resident memory in KiB (None when unavailable)."""
+def peak_rss_kib(pid: int | str = "self", field: str = "VmHWM") -> int | None:
+    """The high-water mark of a process's resident memory in KiB (None when unavailable); with
+    ``field="VmRSS"``, its resident memory now."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return None
 

@@ -94,6 +94,10 @@ class Gunicorn:
     def peak_rss_kib(self) -> dict[int, int | None]:
         return {pid: peak_rss_kib(pid) for pid in self.workers()}
 
+    def rss_kib(self) -> dict[int, int | None]:
+        """Each worker's resident memory now (VmRSS)."""
+        return {pid: peak_rss_kib(pid, "VmRSS") for pid in self.workers()}
+
     def fail(self, why: str) -> None:
         self.stop()
         log = "\n".join(self.lines[-30:])
