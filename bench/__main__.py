@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import ladder
+from bench import ladder, profile
 from bench.client import Browser, csrf_token
 from bench.hashing import PASSWORD
 from bench.quiz_load import LEARNERS, P99_TARGET_MS, LoadResult, bench_quiz_load, postgres_database
@@ -316,9 +316,25 @@ def part_ladder(summary: list[str]) -> None:
     summary.append(f"  ladder targets: {'all met' if met else 'NOT all met'}")
 
 
+def part_profile(summary: list[str]) -> None:
+    print(
+        f"4. cProfile of the floor and the lesson rungs ({profile.REQUESTS} requests each, one sync worker), "
+        f"saved in {profile.FOLDER.relative_to(ROOT)}/"
+    )
+    with tempfile.TemporaryDirectory(prefix="kaskad-bench-") as folder:
+        env = kaskad_environment(folder)
+        texts = profile.run_profile(env, ladder_learner(env, folder))
+    for name, text in texts.items():
+        print(f"  {name}: the top costs by own time (ms per request)")
+        for line in profile.top_lines(text):
+            print("  " + line)
+        summary.append(f"  profile of the {name} rung: {profile.FOLDER.relative_to(ROOT)}/{name}.txt")
+    print()
+
+
 def part_quiz_load(summary: list[str]) -> None:
     print(
-        f"4. {LEARNERS} learners taking the {LOAD_COURSE} quiz at once (starting within 20 s, 4-12 s "
+        f"5. {LEARNERS} learners taking the {LOAD_COURSE} quiz at once (starting within 20 s, 4-12 s "
         f"per page of four questions), gunicorn -w {LOAD_WORKERS} (sync), the load tool in its own process"
     )
     loads: list[LoadResult] = []
@@ -347,6 +363,7 @@ PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "hashing": (part_hashing, "Argon2id with Kaskad's parameters, alone in a child process"),
     "login": (part_login, "GET /login and a full login, Kaskad against a bare Flask baseline"),
     "ladder": (part_ladder, "the cost ladder: bare Flask, Kaskad's floors, our pages; ratios and worker RSS"),
+    "profile": (part_profile, "cProfile of the floor and the lesson rungs, saved in bench/profiles/"),
     "quiz-load": (
         part_quiz_load,
         f"{LEARNERS} learners taking the shipped quiz at once (SQLite, PostgreSQL)",
