@@ -192,8 +192,19 @@ def complete_item(
         enrolment.completed_at = utcnow()
         db.session.flush()
         log.info("user %s completed %s", enrolment.user_id, enrolment.course.code)
-        course_completed.send(app, enrolment=enrolment)
+        if not _in_a_cohort(enrolment):  # in a cohort the cohort's rule announces it (courses.cohorts)
+            course_completed.send(app, enrolment=enrolment, cohort=None, member=None)
     return True
+
+
+def _in_a_cohort(enrolment: Enrolment) -> bool:
+    """Is the enrolment a member of a cohort she has not withdrawn from?"""
+    from courses.cohorts.models import CohortMember, MemberStatus
+
+    query = select(CohortMember.id).where(
+        CohortMember.enrolment_id == enrolment.id, CohortMember.status != MemberStatus.WITHDRAWN.value
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _module_complete(enrolment: Enrolment, module: Module) -> bool:

@@ -243,6 +243,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
                                                       (302, 200, 200, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/cohorts/<cohort_id>/calendar/reset"):  (401, 403, 302, 403, 302, 302, 403, 403, 403, 403),
     ("GET",  "/cohorts/calendar/<token>.ics"):        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # closing (part C): the trainers of the cohort, and admins and managers of its region; an empty POST
+    # closes it (302)
+    ("GET",  "/cohorts/<cohort_id>/close"):           (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/close"):           (401, 403, 302, 302, 302, 302, 403, 403, 403, 403),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on

@@ -4,19 +4,20 @@ Times are entered and shown in the cohort's time zone and stored in UTC without 
 to a session raises its ``sequence``, so calendar programs replace the copy they have
 (``courses.cohorts.calendar``). A cancelled session stays in the list and the feed, marked as such.
 
-**Attendance rate** (:func:`attendance_rates`, used by the completion rule): for each member,
-``attended`` = sessions she was marked *present* or *late* at; ``held`` = the cohort's sessions that are
-scheduled (not cancelled) and have started, **less those she was excused from** (an excused absence
-neither counts for nor against her). A held session with no mark for her counts as not attended: the
+**Attendance rate** (:func:`attendance_rates`): for each member, ``attended`` = sessions she was
+marked *present* or *late* at; ``held`` = the cohort's sessions that are scheduled (not cancelled)
+and have started, **less those she was excused from** (an excused absence neither counts for nor
+against her). A held session with no mark for her counts as not attended: the
 trainer marks it (the home page lists sessions whose attendance is not marked yet). A cohort without
-held sessions gives ``held == 0``: the rate is undefined and the attendance rule does not apply.
+held sessions gives ``held == 0``: the rate is undefined. The completion rule
+(``courses.cohorts.completion``) calls it with a ``now`` after every session, so that all the cohort's
+sessions that are not cancelled count there, the future ones too.
 
 Services flush and log, never commit.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -259,8 +260,7 @@ def cancel_session(session: CohortSession, by: User | None = None) -> bool:
     db.session.flush()
     record("courses.session.cancelled", session, session.cohort.organisation.path, by)
     log.info("session %s cancelled", session.id)
-    if session.starts_at <= utcnow():  # a held session left the denominator
-        _reconsider(_active_members(session.cohort))
+    _reconsider(_active_members(session.cohort))  # one session fewer to attend
     return True
 
 
@@ -385,17 +385,11 @@ def mark_attendance(
 
 
 def _reconsider(members: Iterable[CohortMember]) -> None:
-    """Let the completion rule (``courses.cohorts.completion.reconsider``, when it exists) look again
-    at each member whose attendance changed."""
-    try:
-        completion = importlib.import_module("courses.cohorts.completion")
-    except ModuleNotFoundError:
-        return
-    reconsider = getattr(completion, "reconsider", None)
-    if reconsider is None:
-        return
-    for member in members:
-        reconsider(member)
+    """Let the completion rule (:func:`courses.cohorts.completion.reconsider`) look again at each
+    member whose attendance changed."""
+    from courses.cohorts.completion import reconsider  # completion uses attendance_rates from here
+
+    reconsider(list(members))
 
 
 def attendance_rates(cohort: Cohort, now: datetime | None = None) -> dict[int, tuple[int, int]]:

@@ -82,7 +82,7 @@ def _describe(value):
     """What a signal's argument is, read while the request that sent it is still open."""
     if isinstance(value, Enrolment):
         return ("enrolment", value.user_id, value.course.code)
-    return value.key
+    return None if value is None else value.key
 
 
 @contextmanager
@@ -361,7 +361,7 @@ def test_completing_the_course_fires_each_signal_once_and_lands_on_course_comple
     ]
     assert names.count("courses.course-completed") == 1
     (completed,) = [kwargs for name, kwargs in calls if name == "courses.course-completed"]
-    assert completed == {"enrolment": ("enrolment", learner.id, "OPEN-1")}
+    assert completed == {"enrolment": ("enrolment", learner.id, "OPEN-1"), "cohort": None, "member": None}
     assert enrolment_of(db, learner, course).completed_at is not None
     page = text(client.get("/courses/OPEN-1", headers=EN))
     assert 'class="msg success course-completed"' in page and "Course completed" in page

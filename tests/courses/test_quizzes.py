@@ -300,7 +300,7 @@ def completions(app):
     """The enrolments whose course completed, as the signal announced them."""
     heard = []
 
-    def receiver(sender, enrolment):
+    def receiver(sender, enrolment, **kwargs):
         heard.append(enrolment.id)
 
     course_completed.connect(receiver, sender=app)
