@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from certificates import __version__
 from certificates.views import bp
-from lms.plugins import add_migrations, add_nav_item, add_translations
+from lms.plugins import LEARNING, add_migrations, add_nav_item, add_translations
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -23,6 +23,5 @@ class CertificatesPlugin:
         app.register_blueprint(bp)
         add_migrations(app, PACKAGE_DIR)
         add_translations(app, PACKAGE_DIR)
-        add_nav_item(
-            app, "certificates.index", _l("Certificates"), lambda user: user.is_authenticated, order=50
-        )
+        signed_in = lambda user: user.is_authenticated  # noqa: E731
+        add_nav_item(app, "certificates.index", _l("Certificates"), signed_in, 50, area=LEARNING)

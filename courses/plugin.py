@@ -11,7 +11,16 @@ from flask_babel import lazy_gettext as _l
 
 from config import as_bool
 from courses import __version__
-from lms.plugins import add_demo_loader, add_migrations, add_nav_item, add_settings, add_translations
+from lms.plugins import (
+    ADMINISTRATION,
+    LEARNING,
+    TEACHING,
+    add_demo_loader,
+    add_migrations,
+    add_nav_item,
+    add_settings,
+    add_translations,
+)
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -69,13 +78,15 @@ class CoursesPlugin:
         from courses.demo import load_demo
 
         add_demo_loader(app, "courses", load_demo)
-        add_nav_item(app, "courses.index", _l("Courses"), lambda user: user.is_authenticated, order=40)
+        add_nav_item(
+            app, "courses.index", _l("Courses"), lambda user: user.is_authenticated, 40, area=LEARNING
+        )
         # Authoring: admins anywhere; trainers too when COURSES_TRAINERS_AUTHOR is on (see may_author).
         from courses.views.authoring import may_author
         from lms.permissions import allow
 
         allow("admin", "courses.author")
-        add_nav_item(app, "courses.author_index", _l("Course authoring"), may_author, order=45)
+        add_nav_item(app, "courses.author_index", _l("Course authoring"), may_author, 45, area=TEACHING)
         # Quizzes (courses/quizzes/): attempts, results, competence profiles, essays to grade.
         from courses.quizzes import models as quiz_models  # noqa: F401
         from courses.quizzes.cli import quizzes_group
@@ -88,16 +99,23 @@ class CoursesPlugin:
         allow("trainer", GRADE)
         allow("admin", GRADE)
         signed_in = lambda user: user.is_authenticated  # noqa: E731
-        add_nav_item(app, "courses_quizzes.my_competences", _l("My competences"), signed_in, order=42)
-        add_nav_item(app, "courses_quizzes.grading", _l("Essays to grade"), may_grade, order=47)
+        add_nav_item(
+            app, "courses_quizzes.my_competences", _l("My competences"), signed_in, 42, area=LEARNING
+        )
+        add_nav_item(app, "courses_quizzes.grading", _l("Essays to grade"), may_grade, 47, area=TEACHING)
         from courses.personal_data import export as personal_data
         from lms.plugins import add_personal_data
 
         add_personal_data(app, "courses", personal_data)  # enrolments, progress, attempts, levels
         from courses.frameworks.views import may_manage
 
-        add_nav_item(app, "courses_frameworks.index", _l("Competence frameworks"), may_manage, order=46)
-        add_nav_item(app, "courses_questions.index", _l("Question bank"), may_author, order=46)
+        add_nav_item(
+            app, "courses_frameworks.index", _l("Competence frameworks"), may_manage, 46, area=ADMINISTRATION
+        )
+        add_nav_item(app, "courses_questions.index", _l("Question bank"), may_author, 46, area=TEACHING)
+        from courses.home import install as add_home_sections
+
+        add_home_sections(app)
         # Cohorts and the cascade (courses/cohorts/).
         from courses.cohorts.setup import init_app as init_cohorts
 

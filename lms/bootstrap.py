@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, flash, redirect, render_template, request
+from flask import Flask, abort, flash, g, redirect, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
@@ -27,7 +27,16 @@ from lms.i18n import (
     select_locale,
     select_timezone,
 )
-from lms.plugins import Registry, add_indicator, add_nav_item, registry
+from lms.plugins import (
+    ADMINISTRATION,
+    AREAS,
+    MONITORING,
+    TEACHING,
+    Registry,
+    add_indicator,
+    add_nav_item,
+    registry,
+)
 
 PACKAGE_DIR = Path(__file__).parent
 log = logging.getLogger("lms")
@@ -101,16 +110,37 @@ def init_core(app: Flask) -> None:
         app.register_blueprint(blueprint)
     register_commands(app)
 
-    add_nav_item(app, "orgs.index", _l("Organisations"), lambda user: can(user, "org.view"), order=10)
-    add_nav_item(app, "accounts.users", _l("People"), lambda user: can(user, "user.view"), order=20)
+    # The same page sits in the area of what a person does with it: an admin administers the tree
+    # and the people; a manager watches them; a trainer looks people up to enrol and invite them.
+    def may(action: str) -> Any:
+        return lambda user: can(user, action)
+
+    def may_only(action: str, *but_not: str) -> Any:
+        return lambda user: can(user, action) and not any(can(user, other) for other in but_not)
+
+    add_nav_item(app, "orgs.index", _l("Organisations"), may("org.edit"), 10, area=ADMINISTRATION)
+    add_nav_item(
+        app, "orgs.index", _l("Organisations"), may_only("org.view", "org.edit"), 10, area=MONITORING
+    )
+    add_nav_item(app, "accounts.users", _l("People"), may("user.edit"), 20, area=ADMINISTRATION)
+    add_nav_item(app, "accounts.users", _l("People"), may_only("user.invite", "user.edit"), 20, area=TEACHING)
+    add_nav_item(
+        app,
+        "accounts.users",
+        _l("People"),
+        may_only("user.view", "user.edit", "user.invite"),
+        20,
+        area=MONITORING,
+    )
     add_nav_item(
         app,
         "accounts.target_groups",
         _l("Target groups"),
         lambda user: can(user, "targetgroup.edit", GLOBAL),
         30,
+        area=ADMINISTRATION,
     )
-    add_nav_item(app, "audit.index", _l("Audit log"), lambda user: can(user, "audit.view"), order=90)
+    add_nav_item(app, "audit.index", _l("Audit log"), may("audit.view"), 90, area=ADMINISTRATION)
 
     from lms.accounts.services import count_active_people, count_invited_people
     from lms.orgs.services import count_hubs
@@ -131,17 +161,29 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.add_extension(FragmentCacheExtension)
 
     def nav_items() -> list[Any]:
+        """The navigation items the current person sees (cached for the request)."""
         user = current_user._get_current_object()  # once, not per item
         if not user.is_authenticated:
             return []
-        return [item for item in registry().nav if item.visible(user)]
+        cache = g.setdefault("_lms_nav", {})  # the header and the home page ask
+        if user.id not in cache:
+            cache[user.id] = [item for item in registry().nav if item.visible(user)]
+        return cache[user.id]
+
+    def nav_areas() -> list[tuple[str, Any, list[Any]]]:
+        """(area, label, items) of each area the current person sees, in the order of ``AREAS``."""
+        items = nav_items()
+        grouped = [
+            (area, label, [item for item in items if item.area == area]) for area, label in AREAS.items()
+        ]
+        return [entry for entry in grouped if entry[2]]
 
     def nav_key() -> tuple[Any, ...]:
         """What the page header shows depends on: the person, their name and their navigation."""
         user = current_user._get_current_object()
         if not user.is_authenticated:
             return ()
-        return (user.id, user.given_name, user.surname, *(item.endpoint for item in nav_items()))
+        return (user.id, user.given_name, user.surname, *((item.area, item.endpoint) for item in nav_items()))
 
     # Flask-WTF's context processor offers its own csrf_token(); ours (safe in cached pieces) wins.
     app.context_processor(lambda: {"csrf_token": csrf_token})
@@ -151,6 +193,7 @@ def _init_templates(app: Flask) -> None:
         nav_key=nav_key,
         can=can,
         nav_items=nav_items,
+        nav_areas=nav_areas,
         locale_names=LOCALE_NAMES,
         current_locale=current_locale,
         timezones=TIMEZONES,

@@ -21,7 +21,7 @@ from sqlalchemy import text
 import lms
 from lms.extensions import db
 from lms.permissions import roles_of, scope
-from lms.plugins import registry
+from lms.plugins import HomeEntry, HomeSection, registry
 
 bp = Blueprint("pages", __name__)
 
@@ -33,16 +33,33 @@ def safe_next(target: str | None, default: str = "pages.home") -> str:
     return url_for(default)
 
 
+def home_sections(user: Any) -> list[tuple[HomeSection, list[HomeEntry]]]:
+    """The sections of ``user``'s home page that have something for her now, with their entries."""
+    shown = []
+    for section in registry().home_sections:
+        if section.visible(user):
+            entries = list(section.entries(user))
+            if entries:
+                shown.append((section, entries))
+    return shown
+
+
 @bp.get("/")
 def home() -> Any:
+    """For visitors, what Kaskad is; for a logged-in person, what needs her now (the sections the
+    plugins registered with ``add_home_section``) and, for those who monitor, the counts."""
     indicators = []
+    sections: list[tuple[HomeSection, list[HomeEntry]]] = []
     if current_user.is_authenticated:
-        where = scope(current_user, "monitoring.view")
+        user = current_user._get_current_object()
+        sections = home_sections(user)
+        where = scope(user, "monitoring.view")
         if where.paths or where.is_everything:
             indicators = [(item.label, item.count(where)) for item in registry().indicators.values()]
     return render_template(
         "pages/home.html",
         indicators=indicators,
+        sections=sections,
         roles=roles_of(current_user) if current_user.is_authenticated else [],
     )
 

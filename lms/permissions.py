@@ -113,7 +113,7 @@ def _unproxied(user: Any) -> Any:
 
 def forget_permissions() -> None:
     """Forget what this request worked out about grants (after grants or the tree change)."""
-    for name in ("_lms_grants", "_lms_roots", "_lms_scopes"):
+    for name in ("_lms_grants", "_lms_roots", "_lms_scopes", "_lms_nav"):
         g.pop(name, None)
 
 

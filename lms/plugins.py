@@ -3,21 +3,22 @@
 A plugin is a class named by an entry point in the group ``lms.plugins``. The core instantiates
 the plugins listed in ``LMS_PLUGINS``, in that order, and calls ``init_app(app)`` on each. In
 ``init_app`` a plugin registers what it brings through the functions of this module (navigation
-items, monitoring indicators, demo data, migrations, translations, settings, sections of a person's
-data export) and through Flask
+items by area, sections of the home page, monitoring indicators, demo data, migrations, translations,
+settings, sections of a person's data export) and through Flask
 itself (blueprints, templates, static files, CLI commands, signal receivers with ``sender=app``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from flask_babel import LazyString
@@ -40,14 +41,60 @@ class Plugin(Protocol):
     def init_app(self, app: Flask) -> None: ...
 
 
+# The areas of the main navigation, in the order the header shows them. A person sees an area when
+# at least one of its items is visible to her; an item goes where its page is used: a manager's
+# view of the organisations is monitoring, an admin's is administration (register it twice, with
+# visibilities that exclude each other).
+LEARNING = "learning"
+TEACHING = "teaching"  # cohorts, sessions, grading, what trainers prepare
+MONITORING = "monitoring"  # counts, lineage, reports: looking at what the cascade did
+ADMINISTRATION = "administration"  # organisations, people, roles, licences, the audit log
+AREAS: dict[str, LazyString] = {
+    LEARNING: _l("Learning"),
+    TEACHING: _l("Teaching"),
+    MONITORING: _l("Monitoring"),
+    ADMINISTRATION: _l("Administration"),
+}
+
+
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation, shown when ``visible(user)`` is true."""
+    """A link in the main navigation, in one of :data:`AREAS`, shown when ``visible(user)`` is true."""
 
     endpoint: str
     label: LazyString | str
     visible: Callable[[User], bool]
     order: int = 100
+    area: str = LEARNING
+
+
+@dataclass(frozen=True)
+class HomeEntry:
+    """One line of a home-page section: what needs the person, as a link, with one line of detail
+    (a time, a count, a course), already formatted for her locale."""
+
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A list on the home page of what needs a person now (``entries(user)``), shown when
+    ``visible(user)`` is true and there is at least one entry.
+
+    ``visible`` should be cheap (a role check); ``entries`` does the queries and returns a few
+    entries (say at most ten). ``more`` names an endpoint with the whole list, linked as
+    ``more_label``.
+    """
+
+    name: str
+    title: LazyString | str
+    entries: Callable[[User], Sequence[HomeEntry]]
+    visible: Callable[[User], bool]
+    order: int = 100
+    more: str | None = None
+    more_label: LazyString | str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +124,7 @@ class Registry:
 
     plugins: dict[str, Plugin] = field(default_factory=dict)
     nav: list[NavItem] = field(default_factory=list)
+    home_sections: list[HomeSection] = field(default_factory=list)
     indicators: dict[str, Indicator] = field(default_factory=dict)
     demo_loaders: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     migration_dirs: list[str] = field(default_factory=list)
@@ -95,10 +143,36 @@ def add_nav_item(
     label: LazyString | str,
     visible: Callable[[User], bool],
     order: int = 100,
+    *,
+    area: str,
 ) -> None:
+    """Add a link to the main navigation, in ``area`` (one of :data:`AREAS`), for the people for whom
+    ``visible(user)`` is true; within an area links follow ``order``."""
+    if area not in AREAS:
+        raise PluginError(f"nav item {endpoint!r}: unknown area {area!r} (areas: {', '.join(AREAS)})")
     nav = registry(app).nav
-    nav.append(NavItem(endpoint, label, visible, order))
+    nav.append(NavItem(endpoint, label, visible, order, area))
     nav.sort(key=lambda item: item.order)
+
+
+def add_home_section(
+    app: Flask,
+    name: str,
+    title: LazyString | str,
+    entries: Callable[[User], Sequence[HomeEntry]],
+    visible: Callable[[User], bool],
+    order: int = 100,
+    *,
+    more: str | None = None,
+    more_label: LazyString | str | None = None,
+) -> None:
+    """Add a section to the home page of logged-in people: see :class:`HomeSection`. Sections follow
+    ``order``; ``name`` (e.g. ``courses.todays-sessions``) is unique."""
+    sections = registry(app).home_sections
+    if any(section.name == name for section in sections):
+        raise PluginError(f"home section {name!r} is registered twice")
+    sections.append(HomeSection(name, title, entries, visible, order, more, more_label))
+    sections.sort(key=lambda section: section.order)
 
 
 def add_indicator(app: Flask, name: str, label: LazyString | str, count: Callable[[Any], int]) -> None:

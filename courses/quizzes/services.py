@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from courses.frameworks.models import (
@@ -43,6 +43,8 @@ from courses.services import complete_item, enrolment_of
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.i18n import utcnow
+from lms.orgs.models import Organisation
+from lms.permissions import Scope
 
 log = logging.getLogger("courses.quizzes")
 
@@ -567,3 +569,25 @@ def may_review(attempt: Attempt, now: datetime | None = None) -> bool:
 def best_attempt(attempts: Iterable[Attempt]) -> Attempt | None:
     graded = [attempt for attempt in attempts if attempt.score is not None]
     return max(graded, key=lambda attempt: (bool(attempt.passed), attempt.score or 0.0), default=None)
+
+
+def essays_to_grade(where: Scope) -> Select[tuple[AttemptQuestion]]:
+    """Essays of finished attempts waiting for a grade, of the learners whose organisation lies in
+    ``where``, oldest first (the grading page, and the count on a trainer's home page)."""
+    return (
+        select(AttemptQuestion)
+        .join(AttemptQuestion.attempt)
+        .join(User, User.id == Attempt.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            AttemptQuestion.needs_grading.is_(True),
+            Attempt.state == AttemptState.FINISHED.value,
+            where.filter(Organisation.path),
+        )
+        .order_by(Attempt.finished_at, AttemptQuestion.id)
+    )
+
+
+def count_essays_to_grade(where: Scope) -> int:
+    query = essays_to_grade(where).order_by(None).with_only_columns(func.count(AttemptQuestion.id))
+    return db.session.scalar(query) or 0

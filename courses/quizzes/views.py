@@ -49,7 +49,6 @@ from courses.views.authoring import may_author
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.i18n import local_datetime, utcnow
-from lms.orgs.models import Organisation
 from lms.permissions import can, scope
 
 bp = Blueprint("courses_quizzes", __name__)
@@ -613,22 +612,10 @@ def grading() -> Any:
     if not may_grade(current_user):
         abort(403)
     where = scope(current_user, GRADE)
-    query = (
-        select(AttemptQuestion)
-        .join(AttemptQuestion.attempt)
-        .join(User, User.id == Attempt.user_id)
-        .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(
-            AttemptQuestion.needs_grading.is_(True),
-            Attempt.state == AttemptState.FINISHED.value,
-            where.filter(Organisation.path),
-        )
-        .order_by(Attempt.finished_at, AttemptQuestion.id)
-        .options(
-            selectinload(AttemptQuestion.attempt).selectinload(Attempt.user),
-            selectinload(AttemptQuestion.attempt).selectinload(Attempt.quiz).selectinload(Quiz.item),
-            selectinload(AttemptQuestion.question),
-        )
+    query = services.essays_to_grade(where).options(
+        selectinload(AttemptQuestion.attempt).selectinload(Attempt.user),
+        selectinload(AttemptQuestion.attempt).selectinload(Attempt.quiz).selectinload(Quiz.item),
+        selectinload(AttemptQuestion.question),
     )
     page = db.paginate(query, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
     return render_template("courses/quizzes/grading.html", page=page)

@@ -216,6 +216,14 @@ class Journey:
             self.page.click(selector)
         return self._arrived(navigation.value)
 
+    def menu(self, href: str) -> Any:
+        """Follow a link of the header: first open its area (a ``<summary>``, which needs no script)
+        when the area is closed."""
+        if not self.page.locator(f'nav a[href="{href}"]').is_visible():
+            inside = self.page.locator(f'a[href="{href}"]')  # ``has`` is matched within each details
+            self.page.locator("nav details", has=inside).locator("summary").click()
+        return self.click(f'nav a[href="{href}"]')
+
     def fill(self, fields: dict[str, str]) -> None:
         for selector, value in fields.items():
             self.page.fill(selector, value)

@@ -148,7 +148,7 @@ def test_a_learner_goes_through_the_hub_coordinator_course_from_the_catalogue_to
     person = journey()
     person.goto("/")
     log_in(person, learner.email)
-    person.click('nav a[href="/courses/"]')
+    person.menu("/courses/")
     assert person.path == "/courses/"
     assert has(person, f'main .course-list a[href="{COURSE}"]')
     person.click(f'main .course-list form[action="{COURSE}/enrol"] button')

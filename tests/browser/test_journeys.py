@@ -103,7 +103,7 @@ def test_a_regional_admin_invites_a_person_who_sets_a_password_and_is_logged_in(
     inviter = journey()
     inviter.goto("/")
     log_in(inviter, admin.email)
-    inviter.click('nav a[href="/people"]')
+    inviter.menu("/people")
     inviter.click('main a[href="/people/invite"]')
     assert inviter.path == "/people/invite"
 
@@ -160,7 +160,7 @@ def test_an_admin_imports_hubs_from_csv_and_a_bad_row_stops_the_whole_file(
     importer = journey()
     importer.goto("/")
     log_in(importer, admin.email)
-    importer.click('nav a[href="/orgs/"]')
+    importer.menu("/orgs/")
     importer.click('main a[href="/orgs/import"]')
     assert importer.path == "/orgs/import"
 

@@ -36,6 +36,7 @@ from courses.quizzes.models import (
 from courses.signals import course_completed
 from lms.accounts.models import Job
 from lms.i18n import utcnow
+from lms.permissions import scope
 from lms.testing import csrf_token, login, post
 
 EN = {"Accept-Language": "en"}
@@ -534,6 +535,26 @@ def test_essays_wait_for_a_trainer_and_then_the_result_is_computed(
 
     assert attempt.score == 75 and attempt.passed
     assert services.demonstrated_levels(learner)[bank.b.id].level == 2
+
+
+def test_the_home_page_counts_the_essays_waiting_for_a_grade(
+    client, db, bank, course, enrolled, learner, world
+):
+    bank._add(bank.b, 2, "essay", "essay", [])
+    quiz = make_quiz(db, course, [(bank.b, 2, 1, 50)])
+    attempt = services.start_attempt(quiz, learner)
+    services.save_page(attempt, {1: "Я б перевірила джерело."})
+    services.finish_attempt(attempt)
+    db.session.commit()
+    grader = world.people["admin@r1"]
+    login(client, grader)
+
+    home = text(client.get("/", headers=EN))
+    assert '<a href="/courses/quizzes/grading">1 essay waits for a grade</a>' in home
+    assert services.count_essays_to_grade(scope(world.people["admin@r2"], "courses.quiz.grade")) == 0
+    services.grade_essay(attempt.questions[0], 0.75, "Добре.", grader)
+    db.session.commit()
+    assert "waits for a grade" not in text(client.get("/", headers=EN))
 
 
 def test_review_waits_for_the_last_attempt_when_the_quiz_says_so(db, bank, course, enrolled, learner):

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, render_template
 
-from lms.plugins import add_indicator, add_nav_item
+from lms.plugins import LEARNING, add_indicator, add_nav_item
 
 bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder="templates")
 
@@ -23,5 +23,5 @@ class SamplePlugin:
 
     def init_app(self, app: Flask) -> None:
         app.register_blueprint(bp)
-        add_nav_item(app, "sample.index", "Sample plugin", lambda user: True, order=99)
+        add_nav_item(app, "sample.index", "Sample plugin", lambda user: True, 99, area=LEARNING)
         add_indicator(app, "sample.answer", "The answer", lambda scope: 42)
