@@ -50,6 +50,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_LOGIN_LIMIT": ("LMS_LOGIN_LIMIT", str),
     "LMS_PAGE_SIZE": ("LMS_PAGE_SIZE", int),
     "LMS_MAX_UPLOAD_MB": ("LMS_MAX_UPLOAD_MB", int),
+    "LMS_PUBLIC_LIMIT": ("LMS_PUBLIC_LIMIT", str),
+    "LMS_OPEN_DATA_LIMIT": ("LMS_OPEN_DATA_LIMIT", str),
+    "LMS_MAP_TILES_URL": ("LMS_MAP_TILES_URL", str),
+    "LMS_MAP_ATTRIBUTION": ("LMS_MAP_ATTRIBUTION", str),
+    "LMS_MAP_ATTRIBUTION_URL": ("LMS_MAP_ATTRIBUTION_URL", str),
+    "LMS_OPEN_DATA_LICENCE": ("LMS_OPEN_DATA_LICENCE", str),
+    "LMS_OPEN_DATA_LICENCE_URL": ("LMS_OPEN_DATA_LICENCE_URL", str),
 }
 
 LOCALES = ("uk", "en", "fi", "sv")
@@ -81,6 +88,15 @@ class Config:
     LMS_SESSION_HOURS = 12
     LMS_PAGE_SIZE = 50
     LMS_MAX_UPLOAD_MB = 10
+    # The public pages (landing, hub directory, hub pages, calendars), per visitor's address.
+    LMS_PUBLIC_LIMIT = "120 per minute"
+    LMS_OPEN_DATA_LIMIT = "30 per minute"  # the CSV and GeoJSON of all hubs are larger
+    # The map's tiles: the CSP allows images from this host only (besides Kaskad itself).
+    LMS_MAP_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    LMS_MAP_ATTRIBUTION = "© OpenStreetMap contributors"
+    LMS_MAP_ATTRIBUTION_URL = "https://www.openstreetmap.org/copyright"
+    LMS_OPEN_DATA_LICENCE = "CC BY 4.0"
+    LMS_OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
     # A CSRF token lives as long as the session, so a form someone spent an hour on is not refused.
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

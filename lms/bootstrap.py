@@ -105,8 +105,9 @@ def init_core(app: Flask) -> None:
     from lms.orgs.views import bp as orgs_bp
     from lms.pages import bp as pages_bp
     from lms.permissions import GLOBAL, can
+    from lms.public.views import bp as public_bp
 
-    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp):
+    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 
@@ -141,6 +142,18 @@ def init_core(app: Flask) -> None:
         area=ADMINISTRATION,
     )
     add_nav_item(app, "audit.index", _l("Audit log"), may("audit.view"), 90, area=ADMINISTRATION)
+    from lms.permissions import allow
+    from lms.public.figures import EDIT as PUBLIC_FIGURES
+
+    allow("admin", PUBLIC_FIGURES)  # with a grant at the root (GLOBAL): figures are the whole country's
+    add_nav_item(
+        app,
+        "public.edit_figures",
+        _l("Public figures"),
+        lambda user: can(user, PUBLIC_FIGURES, GLOBAL),
+        95,
+        area=ADMINISTRATION,
+    )
 
     from lms.accounts.services import count_active_people, count_invited_people
     from lms.orgs.services import count_hubs

@@ -144,6 +144,16 @@ def sort_key(*parts: str | None) -> str:
     return "".join(out)[:255]
 
 
+_APOSTROPHES = str.maketrans({"ʼ": "'", "’": "'", "`": "'", "‘": "'", "ʹ": "'"})
+
+
+def search_text(*parts: str | None) -> str:
+    """Text to search in: case-folded in Python (SQLite's ``lower()`` knows only ASCII), with every
+    apostrophe one and the same; a query folded the same way is matched with ``LIKE``."""
+    text = " | ".join(part for part in parts if part)
+    return unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+
+
 def casefold_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 

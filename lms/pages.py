@@ -19,9 +19,10 @@ from flask_login import current_user
 from sqlalchemy import text
 
 import lms
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.permissions import roles_of, scope
 from lms.plugins import HomeEntry, HomeSection, registry
+from lms.public.views import landing, public_limit
 
 bp = Blueprint("pages", __name__)
 
@@ -45,9 +46,12 @@ def home_sections(user: Any) -> list[tuple[HomeSection, list[HomeEntry]]]:
 
 
 @bp.get("/")
+@limiter.limit(public_limit, exempt_when=lambda: current_user.is_authenticated)
 def home() -> Any:
     """For visitors, what Kaskad is; for a logged-in person, what needs her now (the sections the
     plugins registered with ``add_home_section``) and, for those who monitor, the counts."""
+    if not current_user.is_authenticated:
+        return landing()  # what visitors see (lms/public/)
     indicators = []
     sections: list[tuple[HomeSection, list[HomeEntry]]] = []
     if current_user.is_authenticated:

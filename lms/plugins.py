@@ -3,9 +3,9 @@
 A plugin is a class named by an entry point in the group ``lms.plugins``. The core instantiates
 the plugins listed in ``LMS_PLUGINS``, in that order, and calls ``init_app(app)`` on each. In
 ``init_app`` a plugin registers what it brings through the functions of this module (navigation
-items by area, sections of the home page, monitoring indicators, demo data, migrations, translations,
-settings, sections of a person's data export) and through Flask
-itself (blueprints, templates, static files, CLI commands, signal receivers with ``sender=app``).
+items by area, sections of the home page, monitoring indicators, a hub's public sessions, demo data,
+migrations, translations, settings, sections of a person's data export) and through Flask itself
+(blueprints, templates, static files, CLI commands, signal receivers with ``sender=app``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from flask_babel import LazyString
 
     from lms.accounts.models import User
+    from lms.orgs.models import Organisation
 
 ENTRY_POINT_GROUP = "lms.plugins"
 
@@ -116,6 +118,23 @@ LicenceRule = Callable[["User", Any], "bool | None"]
 
 # ``export(person) -> JSON-ready data``: what a plugin keeps about a person, for her data export.
 PersonalData = Callable[["User"], Any]
+@dataclass(frozen=True)
+class PublicSession:
+    """A session anyone may come to at a hub, as a plugin tells the core (for the hub's public page and
+    its calendar feed). Times are UTC without tzinfo, as stored. Never anything about a person."""
+
+    uid: str  # stable across changes (a calendar's UID)
+    title: str  # what it is about: the topic, or the course's title
+    course: str  # the title of the course it belongs to
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""  # a room or address at the hub
+    sequence: int = 0  # raised on every change (a calendar's SEQUENCE)
+    updated_at: datetime | None = None
+
+
+# provider(hub, since) -> the hub's public sessions that end after ``since`` (UTC), soonest first
+PublicSessionProvider = Callable[["Organisation", datetime], list[PublicSession]]
 
 
 @dataclass
@@ -130,6 +149,7 @@ class Registry:
     migration_dirs: list[str] = field(default_factory=list)
     licence_rules: list[LicenceRule] = field(default_factory=list)
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
+    public_sessions: list[PublicSessionProvider] = field(default_factory=list)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -180,6 +200,17 @@ def add_indicator(app: Flask, name: str, label: LazyString | str, count: Callabl
     if name in indicators:
         raise PluginError(f"indicator {name!r} is registered twice")
     indicators[name] = Indicator(name, label, count)
+
+
+def add_public_sessions(app: Flask, provider: PublicSessionProvider) -> None:
+    """Offer a hub's public sessions: ``provider(hub, since)`` returns :class:`PublicSession` objects."""
+    registry(app).public_sessions.append(provider)
+
+
+def public_sessions(hub: Organisation, since: datetime) -> list[PublicSession]:
+    """Every plugin's public sessions at ``hub`` ending after ``since``, soonest first."""
+    found = [session for provider in registry().public_sessions for session in provider(hub, since)]
+    return sorted(found, key=lambda session: (session.starts_at, session.uid))
 
 
 def add_demo_loader(app: Flask, name: str, load: Callable[[], None]) -> None:

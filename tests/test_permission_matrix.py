@@ -248,6 +248,16 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/cohorts/<cohort_id>/close"):           (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/cohorts/<cohort_id>/close"):           (401, 403, 302, 302, 302, 302, 403, 403, 403, 403),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # the public face: open to anonymous visitors and everyone else; <code> is hub@r1's. Only a national
+    # admin chooses the landing page's figures (an empty form publishes none: 302)
+    ("GET",  "/hubs/"):                               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/hubs/<code>"):                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/hubs/<code>/sessions.ics"):            (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/open-data/"):                          (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/open-data/hubs.csv"):                  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/open-data/hubs.geojson"):              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/public-figures"):                      (302, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("POST", "/public-figures"):                      (401, 403, 403, 403, 403, 302, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -435,6 +445,8 @@ def _url(path: str, world, db) -> str:
             return str(_cohort_sessions(db, world)[name])
         if path.startswith("/courses/quizzes/") and name in QUIZ_PARAMETERS:
             return str(_quiz(db, learner)[name])
+        if name == "code" and path.startswith("/hubs/"):
+            return world.orgs["hub@r1"].code
         if name == "code":
             return _course(db).code
         if name == "key":

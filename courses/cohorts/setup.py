@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from flask import Flask
+
+from lms.plugins import PublicSession, add_public_sessions
+
+if TYPE_CHECKING:
+    from lms.orgs.models import Organisation
+
+
+def hub_sessions(hub: Organisation, since: datetime) -> list[PublicSession]:
+    """The sessions trainers marked public at ``hub``, as the core's public pages show them: what,
+    when and where, and nothing about who teaches or who comes."""
+    from courses.cohorts.sessions import public_sessions
+
+    return [
+        PublicSession(
+            uid=session.uid,
+            title=session.topic or str(session.cohort.course.title),
+            course=str(session.cohort.course.title),
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            place=session.place,
+            sequence=session.sequence,
+            updated_at=session.updated_at,
+        )
+        for session in public_sessions(hub, since)
+    ]
 
 
 def init_app(app: Flask) -> None:
@@ -17,3 +45,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cohorts_group)
     app.cli.add_command(licences_group)
+    add_public_sessions(app, hub_sessions)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.forms import LocalDecimalField, OrganisationCodeField
-from lms.orgs.importer import CODE, KATOTTH
+from lms.orgs.importer import CODE, KATOTTH, WEB_ADDRESS
 from lms.orgs.models import HOST_TYPE_LABELS, KIND_LABELS, SERVICE_LABELS, STATUS_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -62,6 +62,20 @@ class OrganisationForm(FlaskForm):
         option_widget=CheckboxInput(),
     )
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()), coerce=str)
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=100)])
+    email = StringField(
+        _l("E-mail"),
+        validators=[Optional(), Length(max=254), Email(message=_l("Enter an e-mail address."))],
+        description=_l("The hub's own address, shown on its public page; never a person's private one."),
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(WEB_ADDRESS, message=_l("Enter an address starting with https:// or http://.")),
+        ],
+    )
 
 
 class MoveForm(FlaskForm):

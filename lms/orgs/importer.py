@@ -18,6 +18,8 @@ from lms.permissions import Scope, scope
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 KATOTTH = re.compile(r"^UA\d{17}$")
+WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 COLUMNS = (
     Column("code", True, _l("Unique code; an existing code updates that organisation."), "HUB-18-001"),
@@ -46,6 +48,11 @@ COLUMNS = (
         "e_services|digital_literacy",
     ),
     Column("status", False, _l("open, temporarily_closed or relocated (default open)."), "open"),
+    Column(
+        "phone", False, _l("Hubs: the hub's phone number, shown on its public page."), "+380 4142 5 12 34"
+    ),
+    Column("email", False, _l("Hubs: the hub's e-mail address, shown on its public page."), ""),
+    Column("website", False, _l("Hubs: the hub's website (https://…)."), ""),
 )
 
 
@@ -135,6 +142,10 @@ class OrganisationImporter:
         ]
         if unknown:
             errors.append(_("Unknown services: %(names)s.", names=", ".join(unknown)))
+        if row.get("email") and not EMAIL.match(row["email"].strip()):
+            errors.append(_("The e-mail address is not valid."))
+        if row.get("website") and not WEB_ADDRESS.match(row["website"].strip()):
+            errors.append(_("The website must be an address starting with https:// or http://."))
         return errors
 
     @staticmethod
@@ -154,6 +165,9 @@ class OrganisationImporter:
             "opening_hours": row.get("opening_hours", ""),
             "services": [s.strip() for s in row.get("services", "").split("|") if s.strip()],
             "status": row.get("status") or Status.OPEN.value,
+            "phone": row.get("phone", "").strip(),
+            "email": row.get("email", "").strip(),
+            "website": row.get("website", "").strip(),
         }
 
     def apply(self, plan: Plan) -> None:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
-from lms.i18n import Translated, TranslatedText, sort_key, utcnow
+from lms.i18n import Translated, TranslatedText, search_text, sort_key, utcnow
 
 
 class Kind(enum.StrEnum):
@@ -76,6 +76,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "lms_organisation"
     __table_args__ = (
         CheckConstraint("kind IN ('national', 'region', 'training_centre', 'hub')", name="kind"),
+        Index("ix_lms_organisation_kind_status", "kind", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,12 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     opening_hours: Mapped[str] = mapped_column(String(255), default="")
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(30), default=Status.OPEN.value)
+    # The hub's own contact, shown on its public page (an institution's, never a person's).
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    # Names, settlement, hromada, address and code, case-folded (kept by the listener below).
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -137,3 +144,16 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     def is_within(self, other: Organisation) -> bool:
         """True when this organisation is ``other`` or lies in its subtree."""
         return self.path.startswith(other.path)
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _keep_search_text(mapper: Any, connection: Any, organisation: Organisation) -> None:
+    """The public directory searches one case-folded column, the same on SQLite and PostgreSQL."""
+    organisation.search_text = search_text(
+        *(organisation.name or {}).values(),
+        organisation.settlement,
+        organisation.hromada,
+        organisation.address,
+        organisation.code,
+    )

@@ -29,6 +29,9 @@ EDITABLE_FIELDS = (
     "opening_hours",
     "services",
     "status",
+    "phone",
+    "email",
+    "website",
 )
 
 

@@ -93,6 +93,9 @@ def _form_fields(form: OrganisationForm) -> dict[str, Any]:
         "opening_hours": form.opening_hours.data or "",
         "services": list(form.services.data or []),
         "status": form.status.data,
+        "phone": (form.phone.data or "").strip(),
+        "email": (form.email.data or "").strip(),
+        "website": (form.website.data or "").strip(),
     }
 
 

@@ -1,0 +1,70 @@
+"""The programme's headline figures on the landing page: the indicators (``lms.plugins.add_indicator``)
+an administrator chose to publish, counted over the whole country. None is published until then."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import current_app
+
+from lms.audit.services import record
+from lms.extensions import db
+from lms.permissions import Scope
+from lms.plugins import Indicator, registry
+from lms.public.models import Setting
+
+PUBLISHED = "public.figures"
+EDIT = "public.figures.edit"  # the action: admins with a grant at the root
+EVERYWHERE = Scope((), is_everything=True)
+# Counted at most this often per worker: a visitor's page must not count certificates every time.
+KEEP_SECONDS = 300
+
+
+def published_names() -> list[str]:
+    setting = db.session.get(Setting, PUBLISHED)
+    return list(setting.value) if setting is not None else []
+
+
+def indicators() -> list[Indicator]:
+    return list(registry().indicators.values())
+
+
+def publish(names: list[str], by: Any) -> None:
+    """Publish exactly the indicators named (in the registry's order). Flushes and records."""
+    known = [indicator.name for indicator in indicators() if indicator.name in names]
+    setting = db.session.get(Setting, PUBLISHED)
+    before = list(setting.value) if setting is not None else []
+    if setting is None:
+        setting = Setting(name=PUBLISHED, value=known, updated_by_id=by.id)
+        db.session.add(setting)
+    else:
+        setting.value, setting.updated_by_id = known, by.id
+    db.session.flush()
+    if before != known:
+        record("public.figures.published", setting, "", before=before, after=known)
+    _kept(current_app).clear()
+
+
+def _kept(app: Any) -> dict[tuple[str, ...], Any]:
+    return app.extensions.setdefault("lms.public.figures", {})
+
+
+def headline_figures() -> list[tuple[Any, int]]:
+    """(label, count) of each published indicator, over everything; kept for ``KEEP_SECONDS``."""
+    names = tuple(published_names())
+    if not names:
+        return []
+    kept = _kept(current_app)
+    entry = kept.get(names)
+    if entry is None or entry[0] < time.monotonic():
+        counts = {
+            indicator.name: indicator.count(EVERYWHERE)
+            for indicator in indicators()
+            if indicator.name in names
+        }
+        entry = (time.monotonic() + KEEP_SECONDS, counts)
+        kept.clear()
+        kept[names] = entry
+    by_name = {indicator.name: indicator for indicator in indicators()}
+    return [(by_name[name].label, count) for name, count in entry[1].items()]
