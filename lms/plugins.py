@@ -118,6 +118,8 @@ LicenceRule = Callable[["User", Any], "bool | None"]
 
 # ``export(person) -> JSON-ready data``: what a plugin keeps about a person, for her data export.
 PersonalData = Callable[["User"], Any]
+
+
 @dataclass(frozen=True)
 class PublicSession:
     """A session anyone may come to at a hub, as a plugin tells the core (for the hub's public page and

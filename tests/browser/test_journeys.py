@@ -66,7 +66,7 @@ def test_a_visitor_switches_language_and_a_user_keeps_the_choice_in_the_account(
 
     visitor.click('.langs button[value="en"]')
     assert language(visitor) == "en"
-    assert visitor.page.inner_text("main h1") == "Digital Education Hubs: free help with digital skills near you"
+    assert visitor.page.inner_text("main h1").startswith("Digital Education Hubs: free help")
     assert visitor.page.get_attribute('.langs button[value="en"]', "aria-current") == "true"
     for code in ("fi", "sv", "uk"):
         visitor.click(f'.langs button[value="{code}"]')
