@@ -77,10 +77,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)
     csrf.init_app(app)
-    limiter.init_app(app)
-    # Kaskad sets no default limits, and Flask-Limiter checks a decorated view's limits when the view
-    # is called: its check before every request only costs time.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    limiter.init_app(app)  # auto_check off: limits are checked by the views that declare them
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to open this page.")

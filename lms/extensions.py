@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,4 +36,30 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# No default limits and auto_check off: a request pays for rate limiting only on a view that declares
+# a limit with ``@limit`` (below), not in a check before every request.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def limit(*limits: Any, **options: Any) -> Callable[[View], View]:
+    """``limiter.limit(...)`` for a view, checked when the view is called (``limiter.check()``).
+
+    With ``auto_check`` off, Flask-Limiter checks nothing by itself: a view's limits are declared by
+    ``limiter.limit`` and checked by ``limiter.check()``, which this decorator calls once per request
+    however many ``@limit`` a view stacks (each check counts every limit of the view)."""
+
+    def decorate(view: View) -> View:
+        declared = limiter.limit(*limits, **options)(view)
+
+        @wraps(declared)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if not request.environ.get("lms.limits_checked"):  # the request's, not g (a test's app
+                request.environ["lms.limits_checked"] = True  # context outlives its requests)
+                limiter.check()
+            return declared(*args, **kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return decorate

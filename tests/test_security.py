@@ -147,6 +147,21 @@ def test_password_reset_requests_are_limited_per_account_and_address(client, wor
     assert request_reset(client, "nobody@example.org").status_code == 429
 
 
+def test_rate_limits_are_checked_once_and_only_by_the_views_that_declare_them(client, world, monkeypatch):
+    """Flask-Limiter runs with auto_check off: no check before every request; a view's stacked
+    limits are checked together, once."""
+    from lms.extensions import limiter
+
+    checks = []
+    original = limiter.check
+    monkeypatch.setattr(limiter, "check", lambda: checks.append(1) or original())
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/courses/").status_code in (200, 302)
+    assert checks == []
+    attempt(client, world.people["trainer@r1"].email)  # /login declares two limits
+    assert checks == [1]
+
+
 # --- cookies -----------------------------------------------------------------------------------------
 
 

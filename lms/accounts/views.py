@@ -27,7 +27,7 @@ from lms.accounts.forms import (
 from lms.accounts.importer import PersonImporter
 from lms.accounts.models import ROLE_LABELS, Job, Role, RoleGrant, TargetGroup, TokenPurpose, User
 from lms.accounts.passwords import verify_password
-from lms.extensions import db, limiter, login_manager
+from lms.extensions import db, limit, login_manager
 from lms.i18n import casefold_email
 from lms.imports.views import add_import_routes
 from lms.pages import safe_next
@@ -68,10 +68,10 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
+@limit(
     _login_limit, key_func=_account_and_address, methods=["POST"], deduct_when=lambda r: r.status_code != 302
 )
-@limiter.limit("300 per 10 minutes", methods=["POST"])
+@limit("300 per 10 minutes", methods=["POST"])
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -110,8 +110,8 @@ def change_password() -> Any:
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_account_and_address, methods=["POST"])
-@limiter.limit("300 per 10 minutes", methods=["POST"])
+@limit(_login_limit, key_func=_account_and_address, methods=["POST"])
+@limit("300 per 10 minutes", methods=["POST"])
 def reset_request() -> Any:
     form = ResetRequestForm()
     if not mail.is_configured():
@@ -163,13 +163,13 @@ def _token_page(purpose: TokenPurpose, token: str, template: str) -> Any:
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per 10 minutes", methods=["POST"])
+@limit("30 per 10 minutes", methods=["POST"])
 def reset_password(token: str) -> Any:
     return _token_page(TokenPurpose.PASSWORD_RESET, token, "accounts/reset_password.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per 10 minutes", methods=["POST"])
+@limit("30 per 10 minutes", methods=["POST"])
 def accept_invitation(token: str) -> Any:
     return _token_page(TokenPurpose.INVITATION, token, "accounts/accept_invitation.html")
 

@@ -21,7 +21,7 @@ from courses.cohorts.models import ATTENDANCE_LABELS, AttendanceStatus, Cohort, 
 from courses.cohorts.session_forms import OfflineWorkForm, SessionForm
 from courses.cohorts.views import bp
 from courses.models import Item
-from lms.extensions import db, limiter
+from lms.extensions import db, limit
 from lms.i18n import utcnow
 
 ERRORS = {
@@ -198,7 +198,7 @@ def _ics(body: bytes, filename: str | None = None) -> Response:
 
 
 @bp.route("/calendar/<token>.ics")
-@limiter.limit("120 per minute")
+@limit("120 per minute")
 def calendar_feed(token: str) -> Any:
     """The cohort's feed, for calendar programs: no login, the unguessable address is the key."""
     cohort = services.cohort_by_calendar_token(token)
