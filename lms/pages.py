@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 import lms
-from lms.extensions import db, limiter
+from lms.extensions import db, limit
 from lms.permissions import roles_of, scope
 from lms.plugins import HomeEntry, HomeSection, registry
 from lms.public.views import landing, public_limit
@@ -46,7 +46,7 @@ def home_sections(user: Any) -> list[tuple[HomeSection, list[HomeEntry]]]:
 
 
 @bp.get("/")
-@limiter.limit(public_limit, exempt_when=lambda: current_user.is_authenticated)
+@limit(public_limit, exempt_when=lambda: current_user.is_authenticated)
 def home() -> Any:
     """For visitors, what Kaskad is; for a logged-in person, what needs her now (the sections the
     plugins registered with ``add_home_section``) and, for those who monitor, the counts."""

@@ -158,8 +158,26 @@ def test_rate_limits_are_checked_once_and_only_by_the_views_that_declare_them(cl
     assert client.get("/healthz").status_code == 200
     assert client.get("/courses/").status_code in (200, 302)
     assert checks == []
-    attempt(client, world.people["trainer@r1"].email)  # /login declares two limits
+    assert client.get("/login").status_code == 200  # /login declares two limits (for its POST)
     assert checks == [1]
+    attempt(client, world.people["trainer@r1"].email)  # the form (GET), then the POST
+    assert checks == [1, 1, 1]
+
+
+def test_every_view_limit_goes_through_the_checked_decorator():
+    """``@limiter.limit`` alone is never checked (auto_check is off): views use ``@limit``."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for package in ("lms", "courses", "certificates")
+        for path in (root / package).rglob("*.py")
+        if path.name != "extensions.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "limiter.limit(" in line
+    ]
+    assert offenders == [], "use lms.extensions.limit, which checks the limits: " + ", ".join(offenders)
 
 
 # --- cookies -----------------------------------------------------------------------------------------

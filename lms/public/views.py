@@ -21,7 +21,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.extensions import db, limiter
+from lms.extensions import db, limit
 from lms.i18n import utcnow
 from lms.orgs.models import HOST_TYPE_LABELS, SERVICE_LABELS, STATUS_LABELS
 from lms.permissions import GLOBAL, require
@@ -55,7 +55,7 @@ def _public(response: Response, max_age: int = 300) -> Response:
 
 
 @bp.get("/hubs/")
-@limiter.limit(public_limit)
+@limit(public_limit)
 def hubs() -> Any:
     where = Filter.from_args(request.args)
     page = directory.page_of_hubs(where, _page_number())
@@ -72,7 +72,7 @@ def hubs() -> Any:
 
 
 @bp.get("/hubs/<code>")
-@limiter.limit(public_limit)
+@limit(public_limit)
 def hub(code: str) -> Any:
     organisation = directory.hub_by_code(code)
     if organisation is None:
@@ -89,7 +89,7 @@ def hub(code: str) -> Any:
 
 
 @bp.get("/open-data/")
-@limiter.limit(public_limit)
+@limit(public_limit)
 def open_data() -> Any:
     return render_template("public/open_data.html", date=directory.data_date())
 
@@ -105,7 +105,7 @@ def _download(body: bytes, mimetype: str, filename: str, where: Filter) -> Respo
 
 
 @bp.get("/open-data/hubs.csv")
-@limiter.limit(open_data_limit)
+@limit(open_data_limit)
 def hubs_csv() -> Any:
     where = Filter.from_args(request.args)
     body = directory.hubs_csv(directory.exported_hubs(where))
@@ -113,7 +113,7 @@ def hubs_csv() -> Any:
 
 
 @bp.get("/open-data/hubs.geojson")
-@limiter.limit(open_data_limit)
+@limit(open_data_limit)
 def hubs_geojson() -> Any:
     """All hubs, or those of the directory's filter (the map asks with the list's arguments)."""
     where = Filter.from_args(request.args)
@@ -131,7 +131,7 @@ SINCE_FOR_FEEDS = timedelta(days=30)  # a calendar keeps the last month's sessio
 
 
 @bp.get("/hubs/<code>/sessions.ics")
-@limiter.limit(public_limit)
+@limit(public_limit)
 def hub_calendar(code: str) -> Any:
     """The hub's public sessions from a month ago on, for calendar programs."""
     organisation = directory.hub_by_code(code)
