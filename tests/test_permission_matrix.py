@@ -247,6 +247,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # closes it (302)
     ("GET",  "/cohorts/<cohort_id>/close"):           (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/cohorts/<cohort_id>/close"):           (401, 403, 302, 302, 302, 302, 403, 403, 403, 403),
+    # the gradebook and its exports: those who teach the cohort (its trainers, admins of its region)
+    ("GET",  "/cohorts/<cohort_id>/gradebook"):       (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/gradebook.csv"):   (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/gradebook.xlsx"):  (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # the public face: open to anonymous visitors and everyone else; <code> is hub@r1's. Only a national
     # admin chooses the landing page's figures (an empty form publishes none: 302)

@@ -82,7 +82,8 @@ COHORT_STATUS_LABELS = {
     CohortStatus.CLOSED: _l("Closed"),
 }
 MEMBER_STATUS_LABELS = {
-    MemberStatus.ENROLLED: _l("Enrolled"),
+    # Not "Enrolled": the catalogue's "Enrolled" says "you are enrolled" to the learner herself.
+    MemberStatus.ENROLLED: _l("Studying"),
     MemberStatus.COMPLETED: _l("Completed"),
     MemberStatus.WITHDRAWN: _l("Withdrawn"),
 }
