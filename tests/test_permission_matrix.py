@@ -262,6 +262,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/open-data/hubs.geojson"):              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",  "/public-figures"):                      (302, 403, 403, 403, 403, 200, 403, 403, 403, 403),
     ("POST", "/public-figures"):                      (401, 403, 403, 403, 403, 302, 403, 403, 403, 403),
+    # certificates: <number> is learner@r1's certificate of MATRIX-1 (issued by hand; she belongs to hub@r1):
+    # she downloads it, and managers and admins whose scope held her; verification is public
+    ("GET",  "/certificates/<number>/certificate.pdf"): (302, 200, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/verify"):                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/verify/<number>"):                     (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/api/v1/certificates/<number>"):        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
@@ -420,6 +426,21 @@ def _cohort_sessions(db, world) -> dict[str, object]:
     return {"cohort_id": cohort.id, "session_id": cohort.sessions[0].id, "token": cohort.calendar_token}
 
 
+def _certificate(db, world):
+    """learner@r1's certificate of MATRIX-1, issued by hand."""
+    from certificates import services as certificates
+
+    course = _course(db)
+    learner = world.people["learner@r1"]
+    certificate = certificates.current_certificate(learner, course)
+    if certificate is None:
+        certificate = certificates.issue_manually(
+            learner, course, "Матриця", world.people["admin@root"]
+        ).certificate
+        db.session.commit()
+    return certificate
+
+
 def _url(path: str, world, db) -> str:
     """The row's path with its parameters filled with region r1's objects."""
     learner = world.people["learner@r1"]
@@ -451,6 +472,8 @@ def _url(path: str, world, db) -> str:
             return str(_quiz(db, learner)[name])
         if name == "code" and path.startswith("/hubs/"):
             return world.orgs["hub@r1"].code
+        if name == "number":
+            return _certificate(db, world).number
         if name == "code":
             return _course(db).code
         if name == "key":
