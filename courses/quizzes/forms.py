@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField, TextAreaField
@@ -94,8 +95,17 @@ class QuizSettingsForm(FlaskForm):
                 form.competence.errors.append(_l("This competence is already in the quiz."))
                 valid = False
             seen.add(form.competence.data)
+            evidence = current_app.config["COURSES_QUIZ_MIN_EVIDENCE"]
             if not form.count.data:
                 form.count.errors.append(_l("Draw at least one question."))
+                valid = False
+            elif form.count.data < evidence:
+                form.count.errors.append(
+                    _l(
+                        "Draw at least %(number)s questions: fewer cannot confirm a level.",
+                        number=evidence,
+                    )
+                )
                 valid = False
             if form.minimum_percent.data is None:
                 form.minimum_percent.errors.append(REQUIRED)

@@ -114,7 +114,9 @@ class Attempt(db.Model):  # type: ignore[name-defined]
     score: Mapped[float | None] = mapped_column(Float)  # % of all marks; None until graded
     passed: Mapped[bool | None] = mapped_column(Boolean)
     # Per competence, in the quiz's order: [{"competence_id", "level", "marks", "max_marks",
-    # "percent", "minimum", "reached"}]
+    # "percent", "minimum", "questions", "evidence_needed", "reached"}]; "reached" needs the minimum
+    # and at least "evidence_needed" questions (COURSES_QUIZ_MIN_EVIDENCE when graded; older results
+    # lack the two keys).
     results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     quiz: Mapped[Quiz] = relationship()

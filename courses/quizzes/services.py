@@ -25,7 +25,7 @@ from courses.frameworks.models import (
     ProficiencyLevel,
 )
 from courses.frameworks.services import profile_for, requirements_of
-from courses.models import Item
+from courses.models import Course, Enrolment, Item, Module, Status
 from courses.questions import interchange
 from courses.questions.grading import grade
 from courses.questions.models import Question, QuestionCategory
@@ -70,6 +70,12 @@ CLOSED = "closed"  # finished, or its time (and the grace) ran out
 
 def grace() -> timedelta:
     return timedelta(seconds=current_app.config["COURSES_QUIZ_GRACE_SECONDS"])
+
+
+def min_evidence() -> int:
+    """How many questions of a competence an attempt must have asked before its result can confirm a
+    level (COURSES_QUIZ_MIN_EVIDENCE): one right answer out of two is not evidence of a level."""
+    return max(1, int(current_app.config["COURSES_QUIZ_MIN_EVIDENCE"]))
 
 
 # --- quizzes, profiles and levels ----------------------------------------------------------------------
@@ -120,6 +126,42 @@ def _bank(category: QuestionCategory | None, competence_id: int, level: int) -> 
             )
         )
     return query
+
+
+def tested_levels(user: User) -> dict[int, int]:
+    """competence id → the highest level that a quiz the person may take tests it at, with enough
+    questions to confirm it: quizzes of published courses she is enrolled in or that are open to all."""
+    required = required_levels(user)
+    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user.id)
+    rows = db.session.execute(
+        select(QuizCompetence.competence_id, QuizCompetence.level)
+        .join(Quiz, Quiz.id == QuizCompetence.quiz_id)
+        .join(Item, Item.id == Quiz.item_id)
+        .join(Module, Module.id == Item.module_id)
+        .join(Course, Course.id == Module.course_id)
+        .where(
+            Course.status == Status.PUBLISHED.value,
+            or_(Course.is_open.is_(True), Course.id.in_(enrolled)),
+            QuizCompetence.count >= min_evidence(),
+        )
+    ).all()
+    tested: dict[int, int] = {}
+    for competence_id, row_level in rows:
+        level = row_level if row_level is not None else required.get(competence_id)
+        if level is not None:
+            tested[competence_id] = max(level, tested.get(competence_id, 0))
+    return tested
+
+
+def untested_requirements(user: User) -> set[int]:
+    """The competences of the person's minimum profile that no quiz she may take tests at the level
+    the profile requires (or above): her profile can show them as not testable yet."""
+    tested = tested_levels(user)
+    return {
+        competence_id
+        for competence_id, level in required_levels(user).items()
+        if tested.get(competence_id, 0) < level
+    }
 
 
 def demonstrated_levels(user: User) -> dict[int, CompetenceLevel]:
@@ -450,12 +492,14 @@ def _conclude(attempt: Attempt, questions: Iterable[AttemptQuestion], now: datet
         if question.competence_id is not None:
             groups.setdefault(question.competence_id, []).append(question)
     results: list[dict[str, Any]] = []
+    evidence = min_evidence()
     for competence_id in sorted(groups, key=lambda key: (positions.get(key, len(positions)), key)):
         group = groups[competence_id]
         marks = sum(question.fraction or 0.0 for question in group)
         percent = round(100 * marks / len(group), 2)
         row = rows.get(competence_id)
         minimum = row.minimum_percent if row is not None else quiz.pass_mark
+        enough = len(group) >= evidence  # too few questions confirm nothing, whatever the score
         results.append(
             {
                 "competence_id": competence_id,
@@ -464,7 +508,9 @@ def _conclude(attempt: Attempt, questions: Iterable[AttemptQuestion], now: datet
                 "max_marks": len(group),
                 "percent": percent,
                 "minimum": minimum,
-                "reached": percent >= minimum - 1e-9,
+                "questions": len(group),
+                "evidence_needed": evidence,
+                "reached": enough and percent >= minimum - 1e-9,
             }
         )
     total = sum(question.fraction or 0.0 for question in questions)

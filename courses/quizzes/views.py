@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -36,7 +36,7 @@ from courses.frameworks.models import (
 from courses.frameworks.services import profile_for
 from courses.markdown import URL_SCHEMES
 from courses.markdown import render as render_markdown
-from courses.models import Course, Item, ItemKind, Module, Status
+from courses.models import Course, Enrolment, Item, ItemKind, Module, Status
 from courses.questions import interchange
 from courses.questions.grading import correct_response, grade, parse_number
 from courses.questions.models import Question, QuestionCategory
@@ -387,20 +387,25 @@ class Revisit:
     modules: list[tuple[Module, str]]  # with the address of its first lesson
 
 
-def _revisit(quiz: Quiz, competence_ids: list[int]) -> list[Revisit]:
-    """For each competence not reached, the modules of published courses that teach it, those of the
-    quiz's own course first."""
+def _revisit(quiz: Quiz, competence_ids: list[int], learner: User) -> list[Revisit]:
+    """For each competence not reached, the modules that teach it in the published courses the learner
+    may open (she is enrolled, or the course is open to all), those of the quiz's own course first. A
+    module of a course by enrolment only that she is not in would answer 403: it is not offered."""
     if not competence_ids:
         return []
     own_course = quiz.item.module.course_id
-    rows = db.session.execute(
+    query = (
         select(module_competence.c.competence_id, Module)
         .join(Module, Module.id == module_competence.c.module_id)
         .join(Course, Course.id == Module.course_id)
         .where(module_competence.c.competence_id.in_(competence_ids), Course.status == Status.PUBLISHED.value)
         .order_by((Course.id != own_course), Course.code, Module.position)
         .options(selectinload(Module.items), selectinload(Module.course))
-    ).all()
+    )
+    if not may_author(learner):  # authors open every course
+        enrolled = select(Enrolment.course_id).where(Enrolment.user_id == learner.id)
+        query = query.where(or_(Course.is_open.is_(True), Course.id.in_(enrolled)))
+    rows = db.session.execute(query).all()
     competences = {
         c.id: c for c in db.session.scalars(select(Competence).where(Competence.id.in_(competence_ids)))
     }
@@ -487,7 +492,8 @@ def result(attempt_id: int) -> Any:
             select(Competence).where(Competence.id.in_([entry["competence_id"] for entry in results]))
         )
     }
-    missed = [entry["competence_id"] for entry in results if not entry["reached"]]
+    # What to revisit: the competences below their minimum (not those only short of questions).
+    missed = [entry["competence_id"] for entry in results if entry["percent"] < entry["minimum"] - 1e-9]
     full_review = not is_own  # a trainer sees everything
     may_review = full_review or services.may_review(attempt)
     state = services.availability(quiz, attempt.user) if is_own else None
@@ -497,7 +503,7 @@ def result(attempt_id: int) -> Any:
         quiz=quiz,
         is_own=is_own,
         results=[(entry, competences.get(entry["competence_id"])) for entry in results],
-        revisit=_revisit(quiz, missed) if attempt.score is not None else [],
+        revisit=_revisit(quiz, missed, attempt.user) if attempt.score is not None else [],
         show_scores=full_review or (may_review and quiz.review_scores),
         show_responses=full_review or (may_review and quiz.review_responses),
         show_right=full_review or (may_review and quiz.review_correct),
@@ -517,6 +523,7 @@ class ProfileRow:
     required: int | None
     demonstrated: int | None
     demonstrated_at: datetime | None
+    is_untested: bool = False  # required, and no quiz she may take tests it at that level yet
 
     @property
     def is_reached(self) -> bool:
@@ -534,6 +541,7 @@ def _profile_sections(person: User) -> tuple[MinimumProfile | None, list[Profile
     profile = profile_for(person)
     required = services.required_levels(person)
     shown = services.demonstrated_levels(person)
+    untested = services.untested_requirements(person) if required else set()
     ids = set(required) | set(shown)
     competences = db.session.scalars(
         select(Competence)
@@ -556,6 +564,7 @@ def _profile_sections(person: User) -> tuple[MinimumProfile | None, list[Profile
             required.get(competence.id),
             level.level if level else None,
             level.demonstrated_at if level else None,
+            competence.id in untested and not (level and level.level >= required[competence.id]),
         )
         section = sections.get(competence.framework_id)
         if section is None:

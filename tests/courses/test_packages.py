@@ -729,6 +729,33 @@ def test_the_shipped_course_packages_are_valid_and_import_together(app, db, tmp_
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("package", "profile_code"),
+    [("hub-coordinator", "HUB-COORDINATOR"), ("tot-regional-centres", "REGIONAL-TRAINER")],
+)
+def test_each_shipped_quiz_tests_its_profiles_minimum_with_enough_questions(app, db, package, profile_code):
+    """The quiz of each shipped course tests every competence at the level its learners' minimum
+    profile requires, asks enough questions to confirm it, and has a bank for a retake of new ones."""
+    from courses.frameworks.models import MinimumProfile
+    from courses.frameworks.services import load_shipped, requirements_of
+    from courses.quizzes.models import Quiz
+    from courses.quizzes.services import bank_count, min_evidence
+
+    app.config["COURSES_MAX_MEDIA_MB"] = 200
+    load_shipped()
+    import_and_commit(db, *(CONTENT / name for name in SHIPPED))  # one qualifies trainers for the other
+    code = yaml.safe_load((CONTENT / package / "course.yaml").read_text(encoding="utf-8"))["code"]
+    quiz = next(quiz for quiz in db.session.scalars(select(Quiz)) if quiz.item.module.course.code == code)
+    profile = db.session.scalar(select(MinimumProfile).where(MinimumProfile.code == profile_code))
+    required = requirements_of(profile)
+
+    for row in quiz.competences:
+        level = row.level if row.level is not None else required[row.competence_id]
+        assert level == required[row.competence_id], row.competence.idnumber
+        assert row.count >= min_evidence(), row.competence.idnumber
+        assert bank_count(quiz, row.competence_id, level) >= 2 * row.count, row.competence.idnumber
+
+
 def _first_release(tmp_path: Path) -> Path:
     """The hub coordinator package as it was released first: version 1, no question bank, no quiz."""
     folder = tmp_path / "hub-coordinator-1"
@@ -763,7 +790,7 @@ def test_learners_progress_survives_the_upgrade_that_adds_the_quiz(app, db, tmp_
 
     (upgraded,) = import_and_commit(db, CONTENT / "hub-coordinator")
 
-    assert upgraded.previous_version == 1 and upgraded.course.version == 2
+    assert upgraded.previous_version == 1 and upgraded.course.version == 3
     db.session.expire_all()
     enrolment = db.session.get(Enrolment, enrolment.id)
     assert {completion.item.key for completion in enrolment.completions} == {item.key for item in done}

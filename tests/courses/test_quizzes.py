@@ -477,6 +477,29 @@ def test_results_per_competence_say_what_to_revisit(client, db, bank, course, en
     assert "Not passed yet." in page
 
 
+def test_what_to_revisit_links_only_to_modules_the_learner_may_open(
+    client, db, bank, course, enrolled, learner, make_course
+):
+    closed = make_course("QUIZ-CLOSED", is_open=False)  # by enrolment only; she is not in it
+    for module in closed.modules:
+        db.session.execute(insert(module_competence).values(module_id=module.id, competence_id=bank.a.id))
+    db.session.commit()
+    bank.fill(bank.a, 2, 3, "a2-")
+    bank.fill(bank.b, 2, 3, "b2-")
+    quiz = make_quiz(db, course, [(bank.a, 2, 3, 60), (bank.b, 2, 3, 60)])
+    attempt = take(db, quiz, learner, right=False)
+    login(client, learner)
+
+    page = text(client.get(f"/courses/quizzes/attempts/{attempt.id}", headers=EN))
+
+    assert "/courses/QUIZ-1/items/passwords" in page  # 1.2: taught in her own course
+    assert "/courses/QUIZ-CLOSED/" not in page  # 1.1: taught only where she would get a 403
+    assert "none of the modules you can open teaches it yet; ask your trainer." in page
+    course_services.enrol(learner, closed)
+    db.session.commit()
+    assert "/courses/QUIZ-CLOSED/items/" in text(client.get(f"/courses/quizzes/attempts/{attempt.id}"))
+
+
 def test_the_profile_keeps_the_highest_level_demonstrated(db, bank, course, enrolled, learner):
     bank.fill(bank.a, 4, 3, "a4-")
     bank.fill(bank.a, 2, 3, "a2-")
@@ -490,6 +513,57 @@ def test_the_profile_keeps_the_highest_level_demonstrated(db, bank, course, enro
 
     assert services.demonstrated_levels(learner)[bank.a.id].level == 4
     assert db.session.scalar(select(func.count()).select_from(CompetenceLevel)) == 1
+
+
+def test_two_right_answers_out_of_two_do_not_confirm_a_level(
+    client, db, app, bank, course, enrolled, learner
+):
+    assert app.config["COURSES_QUIZ_MIN_EVIDENCE"] == 3  # the default
+    bank.fill(bank.a, 2, 6, "a2-")
+    quiz = make_quiz(db, course, [(bank.a, 2, 2, 50)])
+
+    attempt = take(db, quiz, learner)
+
+    [result] = attempt.results
+    assert result["percent"] == 100 and result["questions"] == 2 and not result["reached"]
+    assert not attempt.passed and services.demonstrated_levels(learner) == {}
+    login(client, learner)
+    page = text(client.get(f"/courses/quizzes/attempts/{attempt.id}", headers=EN))
+    assert "not confirmed" in page and "only 2 questions asked; a level needs at least 3" in page
+    assert "What to revisit" not in page  # nothing was answered wrong
+
+    app.config["COURSES_QUIZ_MIN_EVIDENCE"] = 2  # a setting: an installation may ask for less, or more
+    assert take(db, quiz, learner).passed
+    assert services.demonstrated_levels(learner)[bank.a.id].level == 2
+
+
+def test_the_profile_shows_which_required_competences_no_quiz_of_hers_tests_yet(
+    client, db, bank, course, enrolled, learner, make_course
+):
+    profile = MinimumProfile(code="QUIZ-PROFILE", name={"en": "Coordinator"}, framework=bank.framework)
+    profile.requirements.append(ProfileRequirement(competence_id=bank.a.id, level=3))
+    profile.requirements.append(ProfileRequirement(competence_id=bank.b.id, level=4))
+    job = Job(code="QUIZ-JOB", name={"en": "Coordinator"})
+    db.session.add_all([profile, job])
+    db.session.flush()
+    db.session.execute(insert(job_profile).values(job_id=job.id, profile_id=profile.id))
+    learner.job_id = job.id
+    make_quiz(db, course, [(bank.a, None, 3, 60), (bank.b, 3, 3, 60)])  # 1.2 below its minimum of 4
+    closed = make_course("QUIZ-CLOSED", is_open=False, layout=QUIZ_ONLY)
+    make_quiz(db, closed, [(bank.b, 4, 3, 60)])  # tests 1.2 at 4, but she may not take it
+
+    assert services.untested_requirements(learner) == {bank.b.id}
+    login(client, learner)
+    page = text(client.get("/competences/", headers=EN))
+    start = page.index('id="untested-heading"')
+    section = page[start : page.index("</section>", start)]
+    assert "1.2 Evaluating" in section and "1.1 Searching" not in section
+    assert "no quiz tests it yet" in page
+
+    course_services.enrol(learner, closed)
+    db.session.commit()
+    assert services.untested_requirements(learner) == set()
+    assert 'id="untested-heading"' not in text(client.get("/competences/", headers=EN))
 
 
 def test_passing_completes_the_quiz_item_and_the_course(db, bank, make_course, learner, completions):
@@ -518,8 +592,9 @@ def test_a_quiz_item_cannot_be_marked_as_done(client, db, bank, course, enrolled
 
 
 def test_essays_wait_for_a_trainer_and_then_the_result_is_computed(
-    db, bank, course, enrolled, learner, world
+    app, db, bank, course, enrolled, learner, world
 ):
+    app.config["COURSES_QUIZ_MIN_EVIDENCE"] = 1  # one essay is the whole quiz here
     essay = bank._add(bank.b, 2, "essay", "essay", [])
     quiz = make_quiz(db, course, [(bank.b, 2, 1, 50)])
     attempt = services.start_attempt(quiz, learner)
@@ -747,8 +822,14 @@ def test_the_competence_profile_has_a_chart_and_a_table_with_the_same_numbers(
 
     page = text(client.get("/competences/", headers=EN))
 
-    assert 'role="img"' in page and 'aria-labelledby="chart-title-1 chart-desc-1"' in page
-    assert '<title id="chart-title-1">' in page
+    assert '<figure class="level-chart" aria-labelledby="chart-title-1">' in page
+    assert '<figcaption id="chart-title-1">' in page
+    # The chart names each competence in page text and sizes its bars in percent of the page's width:
+    # no picture scaled to the viewport (unreadable at 320 px, huge at 1280 px).
+    chart = page[page.index('<ul class="level-bars">') : page.index("</figure>")]
+    assert '<span class="level-name">1.1 Searching</span>' in chart
+    assert 'width="37.5%"' in chart and "level 3" in chart  # 3 of 8 levels
+    assert "viewBox" not in chart and 'font-size="' not in chart
     assert re.search(r"<th scope=\"row\">1\.1 Searching</th>\s*<td>—</td>\s*<td>3 ", page)
     assert 'href="/competences/"' in page  # "My competences" in the navigation
 
@@ -875,6 +956,10 @@ def test_authors_set_up_a_quiz_and_are_warned_about_a_short_bank(client, db, ban
         "rows-1-count": "2",
         "rows-1-minimum_percent": "50,5",
     }
+    refused = text(post(client, f"/courses/quizzes/items/{item.id}/settings", form, headers=EN))
+    assert "Draw at least 3 questions: fewer cannot confirm a level." in refused
+    assert services.quiz_of(item) is None
+    form["rows-1-count"] = "3"
     saved = post(
         client, f"/courses/quizzes/items/{item.id}/settings", form, follow_redirects=True, headers=EN
     )
@@ -886,7 +971,7 @@ def test_authors_set_up_a_quiz_and_are_warned_about_a_short_bank(client, db, ban
     quiz = services.quiz_of(item)
     assert [(row.competence_id, row.level, row.count, row.minimum_percent) for row in quiz.competences] == [
         (bank.a.id, 2, 3, 60.0),
-        (bank.b.id, 2, 2, 50.5),
+        (bank.b.id, 2, 3, 50.5),
     ]
     assert (quiz.time_limit_minutes, quiz.attempts_allowed, quiz.shuffle_answers) == (20, 3, False)
 
