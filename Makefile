@@ -8,7 +8,7 @@ PORT   ?= 5000
 # The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: run install install-test test test-fast lint format messages bench browser-deps clean
+.PHONY: run install install-test test test-fast lint format messages bench browser-deps vendor clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Kaskad needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
@@ -74,6 +74,20 @@ format: $(VENV)/.installed-test
 ## Re-extract the messages and update the four catalogs of every package, then compile them.
 messages: $(VENV)/.installed-test
 	$(BIN)/python -m lms.catalogs update
+
+## Leaflet and its marker clustering from npm (versions pinned in package.json) into Kaskad's own
+## static files, which are committed: the map needs no CDN, and installing Kaskad needs no npm.
+VENDOR := lms/static/vendor/leaflet
+vendor:
+	npm ci --no-audit --no-fund --silent
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/images
+	for file in node_modules/leaflet/dist/leaflet.js node_modules/leaflet.markercluster/dist/leaflet.markercluster.js; do \
+	  sed '/^\/\/# sourceMappingURL=/d' $$file; echo; done > $(VENDOR)/leaflet-markercluster.js
+	cat node_modules/leaflet/dist/leaflet.css node_modules/leaflet.markercluster/dist/MarkerCluster.css > $(VENDOR)/leaflet-markercluster.css
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/images/
+	cp node_modules/leaflet/LICENSE $(VENDOR)/LICENSE-leaflet.txt
+	cp node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/LICENSE-leaflet.markercluster.txt
+	@echo "Vendored leaflet $$(node -p 'require("./node_modules/leaflet/package.json").version') and leaflet.markercluster $$(node -p 'require("./node_modules/leaflet.markercluster/package.json").version') into $(VENDOR)"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

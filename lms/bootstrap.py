@@ -7,6 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, g, redirect, render_template, request
 from flask_babel import format_decimal, format_percent
@@ -42,9 +43,26 @@ PACKAGE_DIR = Path(__file__).parent
 log = logging.getLogger("lms")
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
     "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def tiles_source(template: str) -> str:
+    """The CSP source of the map's tile server: its scheme and host (``{s}`` subdomains: ``*.``)."""
+    if not template:
+        return ""
+    parts = urlsplit(template.replace("{s}", "tile-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"LMS_MAP_TILES_URL must be an http(s) address template, not {template!r}")
+    host = parts.netloc.replace("tile-subdomain.", "*.")
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(app: Flask) -> str:
+    """Kaskad's own files only, and images from the map's tile server (exactly that host)."""
+    source = tiles_source(app.config.get("LMS_MAP_TILES_URL", ""))
+    return CONTENT_SECURITY_POLICY.format(tiles=f" {source}" if source else "")
 
 
 @event.listens_for(Engine, "connect")
@@ -217,9 +235,11 @@ def _init_templates(app: Flask) -> None:
 
 
 def _init_security_headers(app: Flask) -> None:
+    policy = content_security_policy(app)
+
     @app.after_request
     def security_headers(response: Any) -> Any:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

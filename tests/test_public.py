@@ -392,3 +392,35 @@ def test_an_admin_publishes_headline_figures_for_visitors(app, client, world, hu
 def test_a_regional_admin_may_not_publish_figures(client, world):
     login(client, world.people["admin@r1"])
     assert client.get("/public-figures").status_code == 403
+
+
+# --- the map -----------------------------------------------------------------------------------------
+
+
+def test_the_policy_allows_images_from_the_tile_server_only(client):
+    from lms.bootstrap import tiles_source
+
+    policy = client.get("/hubs/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["img-src"] == "'self' data: https://tile.openstreetmap.org"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert tiles_source("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+    assert tiles_source("http://127.0.0.1:8001/{z}/{x}/{y}.png") == "http://127.0.0.1:8001"
+    with pytest.raises(ValueError):
+        tiles_source("tiles/{z}/{x}/{y}.png")
+
+
+def test_the_map_comes_from_kaskads_own_files_and_the_list_needs_none(client, hubs):
+    page = text(client.get("/hubs/?region=UA-18"))
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts == ["/static/vendor/leaflet/leaflet-markercluster.js", "/static/hubs-map.js"]
+    assert "<script>" not in page and " style=" not in page
+    assert not re.search(r'(src|href)="(https?:)?//(?!www\.openstreetmap\.org)', page)  # no CDN
+    for path in [*scripts, "/static/vendor/leaflet/leaflet-markercluster.css"]:
+        assert client.get(path).status_code == 200
+    # The map (hidden until its script runs) asks for the list's own filter, with its tiles and credit.
+    assert 'id="hub-map-area" class="hub-map-area" hidden' in page
+    assert 'data-geojson="/open-data/hubs.geojson?region=UA-18"' in page
+    assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in page
+    assert "OpenStreetMap contributors" in page
+    assert len(codes_on(page)) == 4  # every hub is in the list, with or without coordinates
