@@ -359,17 +359,17 @@ def test_the_landing_page_says_only_what_works(client, hubs):
     assert 'action="/hubs/"' in page and 'href="/open-data/"' in page
     assert "Help with e-government services" in page
     assert "Training of trainers" not in page
-    # Nothing promised that is not there: no reports, and no certificate check without its page.
-    assert "report" not in page.lower()
-    assert 'href="/verify"' not in page
+    assert "report" not in page.lower()  # nothing promised that is not there
+    assert 'href="/verify"' in page  # the certificates plugin serves the check
     assert "The programme in figures" not in page  # nothing published yet
 
 
-def test_the_landing_page_links_the_certificate_check_when_a_plugin_serves_it(app, client):
-    app.view_functions["test_verify"] = lambda: "ok"
-    app.url_map.add(app.url_rule_class("/verify", endpoint="test_verify", methods=["GET"]))
-    app.extensions.pop("lms.public.pages", None)
-    assert 'href="/verify"' in text(client.get("/"))
+def test_without_a_certificate_check_the_landing_page_does_not_offer_one(client, monkeypatch):
+    from lms.public import views
+
+    monkeypatch.setattr(views, "_page_exists", lambda path: False)
+    page = text(client.get("/", headers={"Accept-Language": "en"}))
+    assert 'href="/verify"' not in page and "Check a certificate" not in page
 
 
 def test_an_admin_publishes_headline_figures_for_visitors(app, client, world, hubs):
