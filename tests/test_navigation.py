@@ -44,21 +44,26 @@ def header(page: str) -> str:
 
 def test_a_learner_sees_only_learning(app, world):
     assert areas_of(app, world.people["learner@r1"]) == {
-        "learning": ["courses.index", "courses_quizzes.my_competences", "certificates.index"]
+        "learning": [
+            "courses.index",
+            "courses_quizzes.my_competences",
+            "courses_cohorts.index",
+            "certificates.index",
+        ]
     }
 
 
 def test_a_trainer_sees_learning_teaching_and_the_organisations_under_monitoring(app, world):
     areas = areas_of(app, world.people["trainer@r1"])
     assert list(areas) == ["learning", "teaching", "monitoring"]
-    assert areas["teaching"] == ["accounts.users", "courses_quizzes.grading"]
+    assert areas["teaching"] == ["accounts.users", "courses_cohorts.index", "courses_quizzes.grading"]
     assert areas["monitoring"] == ["orgs.index"]
 
 
 def test_a_manager_monitors_the_organisations_and_people_and_administers_nothing(app, world):
     areas = areas_of(app, world.people["manager@r1"])
     assert list(areas) == ["learning", "monitoring"]
-    assert areas["monitoring"] == ["orgs.index", "accounts.users"]
+    assert areas["monitoring"] == ["orgs.index", "accounts.users", "courses_cohorts.index"]
 
 
 def test_an_admin_administers_and_teaches_and_each_page_is_in_one_area(app, world):
@@ -69,7 +74,9 @@ def test_an_admin_administers_and_teaches_and_each_page_is_in_one_area(app, worl
         "accounts.users",
         "accounts.target_groups",
         "courses_frameworks.index",
+        "courses_cohorts.licence_grants",
         "audit.index",
+        "public.edit_figures",
     ]
     assert {"courses.author_index", "courses_questions.index", "courses_quizzes.grading"} <= set(
         areas["teaching"]
@@ -194,6 +201,7 @@ def test_a_home_section_name_is_registered_once(app, registered):
 def test_plugins_register_sections_for_each_role(app):
     names = [section.name for section in app.extensions["lms"].home_sections]
     assert names == [
+        "courses.flagged-cohorts",
         "courses.todays-sessions",
         "courses.unmarked-attendance",
         "courses.essays",

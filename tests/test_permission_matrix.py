@@ -251,6 +251,37 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/cohorts/<cohort_id>/gradebook"):       (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
     ("GET",  "/cohorts/<cohort_id>/gradebook.csv"):   (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
     ("GET",  "/cohorts/<cohort_id>/gradebook.xlsx"):  (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    # cohorts (part A): <cohort_id> is MATRIX-S's cohort as above, <member_id> learner@r1's membership of
+    # it, <licence_id> a licence given by hand to trainer@r1. Everyone signed in has a cohort list (her own,
+    # or her scope's) and may enrol with a key; trainers and admins open cohorts; the cohort's trainers and
+    # admins of its region enrol, edit, withdraw and transfer; admins give and end licences in their scope.
+    # Empty POSTs get the form's errors (200) or are sent back with a message (302)
+    ("GET",  "/cohorts/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/cohorts/new"):                         (302, 403, 200, 403, 200, 200, 403, 200, 403, 200),
+    ("POST", "/cohorts/new"):                         (401, 403, 200, 403, 200, 200, 403, 200, 403, 200),
+    ("GET",  "/cohorts/join"):                        (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/cohorts/join"):                        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/cohorts/import/template.csv"):         (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/cohorts/<cohort_id>"):                 (302, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/edit"):            (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/edit"):            (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/start"):           (401, 403, 302, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/enrol"):           (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/enrol"):           (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/invite"):          (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/import"):          (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/import"):          (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/import/confirm"):  (401, 403, 302, 403, 302, 302, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/members/<member_id>/withdraw"):
+                                                      (401, 403, 302, 403, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/members/<member_id>/transfer"):
+                                                      (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/cohorts/<cohort_id>/members/<member_id>/transfer"):
+                                                      (401, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/licences"):                    (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/cohorts/licences"):                    (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/cohorts/licences/<licence_id>/revoke"):
+                                                      (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # the public face: open to anonymous visitors and everyone else; <code> is hub@r1's. Only a national
     # admin chooses the landing page's figures (an empty form publishes none: 302)
@@ -389,7 +420,7 @@ def _profile(db):
     return profile
 
 
-SESSION_PARAMETERS = ("cohort_id", "session_id", "token")
+SESSION_PARAMETERS = ("cohort_id", "session_id", "token", "member_id", "licence_id")
 
 
 def _cohort_sessions(db, world) -> dict[str, object]:
@@ -423,7 +454,26 @@ def _cohort_sessions(db, world) -> dict[str, object]:
         db.session.add(cohort)
         db.session.commit()
     cohort = db.session.scalar(select(Cohort).where(Cohort.course_id == course.id))
-    return {"cohort_id": cohort.id, "session_id": cohort.sessions[0].id, "token": cohort.calendar_token}
+    return {
+        "cohort_id": cohort.id,
+        "session_id": cohort.sessions[0].id,
+        "token": cohort.calendar_token,
+        "member_id": cohort.members[0].id,
+        "licence_id": _licence(db, world, course),
+    }
+
+
+def _licence(db, world, course) -> int:
+    """A licence given by hand to trainer@r1 (rows built directly: part A's objects)."""
+    from courses.cohorts.models import LicenceGrant
+
+    trainer = world.people["trainer@r1"]
+    grant = db.session.scalar(select(LicenceGrant).where(LicenceGrant.user_id == trainer.id))
+    if grant is None:
+        grant = LicenceGrant(user_id=trainer.id, course_id=course.id, reason="Матриця")
+        db.session.add(grant)
+        db.session.commit()
+    return grant.id
 
 
 def _certificate(db, world):

@@ -5,7 +5,9 @@ Commands act as the system (an admin of the whole programme), one transaction ea
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -107,6 +109,62 @@ def cohorts_create(
         f"trained by {_people(cohort.trainers)}."
     )
     click.echo(cohort.id)
+
+
+def _cohort(cohort_id: int) -> Any:
+    from courses.cohorts.models import Cohort
+
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise click.ClickException(f"There is no cohort {cohort_id}.")
+    return cohort
+
+
+@cohorts_group.command("enrol")
+@click.argument("cohort_id", metavar="ID", type=int)
+@click.argument("path", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def cohorts_enrol(cohort_id: int, path: Path) -> None:
+    """Enrol the people of a CSV file (email,surname,given_name,patronymic,org_code,job,target_groups):
+    every row or none; people new to Kaskad are created and invited."""
+    from courses.cohorts import importer, services
+    from lms import mail
+    from lms.cli import refuse_import
+
+    cohort = _cohort(cohort_id)
+    plan, result = importer.enrol_from_csv(cohort, path.read_bytes())
+    if result is None:
+        refuse_import(plan.errors, path)
+    db.session.commit()
+    sent = services.send_invitations(cohort, result.invitations, "Kaskad")
+    for person in result.already:
+        click.echo(f"Already enrolled, not enrolled twice: {person.email}")
+    if not mail.is_configured():
+        for person, token in result.invitations:
+            click.echo(f"Invitation for {person.email}: {services.invitation_link(token)}")
+    click.echo(
+        f"Enrolled {len(result.enrolled)} in cohort {cohort.id} ({len(result.created)} new, invited; "
+        f"{sent} invitations e-mailed); {len(result.already)} already enrolled."
+    )
+
+
+@cohorts_group.command("show")
+@click.argument("cohort_id", metavar="ID", type=int)
+@click.option("--format", "output", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@with_appcontext
+def cohorts_show(cohort_id: int, output: str) -> None:
+    """A cohort: its course, status, trainers and learners."""
+    from courses.cohorts import services
+
+    cohort = _cohort(cohort_id)
+    data = services.summary(cohort)
+    if output == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Cohort {data['id']} of {data['course']} ({data['status']})")
+    click.echo(f"Trainers: {', '.join(data['trainers'])}")
+    for learner in data["learners"]:
+        click.echo(f"  {learner['email']}: {learner['status']}")
 
 
 @licences_group.command("grant")

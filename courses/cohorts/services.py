@@ -62,6 +62,7 @@ ALREADY_WITHDRAWN = "already-withdrawn"
 OTHER_COURSE = "other-course"
 SAME_COHORT = "same-cohort"
 NO_SUCH_KEY = "no-such-key"
+EMAIL_TAKEN = "email-taken"  # inviting someone who already has an account: enrol her instead
 
 
 class CohortError(ValueError):
@@ -351,6 +352,32 @@ def transfer(member: CohortMember, target: Cohort, by: User | None = None) -> Co
     return there
 
 
+def invite(
+    cohort: Cohort,
+    email: str,
+    surname: str,
+    given_name: str,
+    patronymic: str,
+    organisation: Organisation,
+    by: User | None = None,
+) -> tuple[CohortMember, str]:
+    """Create a person who is new to Kaskad over ``organisation`` as a learner, enrol her, and issue her
+    invitation (the one-time token: send it after the commit, :func:`send_invitations`)."""
+    from lms.accounts.models import Role, TokenPurpose
+    from lms.accounts.services import create_user, find_by_email, grant_role, issue_token
+
+    if find_by_email(email) is not None:
+        raise CohortError(EMAIL_TAKEN, "email")
+    if cohort.is_closed:
+        raise CohortError(COHORT_CLOSED)
+    if room_left(cohort) == 0:
+        raise CohortError(COHORT_FULL)
+    person = create_user(email, surname, given_name, patronymic, organisation=organisation)
+    grant_role(person, Role.LEARNER.value, organisation, by)
+    token = issue_token(person, TokenPurpose.INVITATION, by)
+    return enrol(cohort, person, by), token
+
+
 def cohort_by_key(key: str) -> Cohort | None:
     key = (key or "").strip()
     if not key:
@@ -378,3 +405,58 @@ def members(cohort: Cohort) -> list[CohortMember]:
         .order_by(User.name_sort, User.id)
     )
     return list(db.session.scalars(query).unique())
+
+
+# --- invitations ----------------------------------------------------------------------------------------
+
+
+def invitation_link(token: str) -> str:
+    """The one-time link of an invitation, built from LMS_BASE_URL (on the command line too)."""
+    from flask import current_app, has_request_context
+
+    from lms.accounts.services import external_url
+
+    if has_request_context():
+        return external_url("accounts.accept_invitation", token=token)
+    with current_app.test_request_context():
+        return external_url("accounts.accept_invitation", token=token)
+
+
+def send_invitations(cohort: Cohort, invitations: Sequence[tuple[User, str]], inviter: str) -> int:
+    """E-mail each new person her one-time link, in her language (after the commit). How many were
+    sent (none when e-mail is not configured)."""
+    from flask import current_app
+    from flask_babel import force_locale, get_locale
+    from flask_babel import gettext as _
+
+    from lms import mail
+
+    sent = 0
+    for person, token in invitations:
+        locale = person.locale or str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        with force_locale(locale):
+            sent += mail.send(
+                person.email,
+                _("You are invited to Kaskad"),
+                _(
+                    "%(inviter)s has enrolled you in the course %(course)s on Kaskad. To choose your "
+                    "password, open this link within %(days)d days:\n\n%(link)s",
+                    inviter=inviter,
+                    course=str(cohort.course.title),
+                    days=current_app.config["LMS_INVITATION_DAYS"],
+                    link=invitation_link(token),
+                ),
+            )
+    return sent
+
+
+def summary(cohort: Cohort) -> dict[str, Any]:
+    """What ``lms cohorts show ID --format json`` prints: id, course code, status, trainers' e-mails,
+    learners with their status (enrolled, completed or withdrawn)."""
+    return {
+        "id": cohort.id,
+        "course": cohort.course.code,
+        "status": cohort.status,
+        "trainers": [trainer.email for trainer in cohort.trainers],
+        "learners": [{"email": member.user.email, "status": member.status} for member in members(cohort)],
+    }

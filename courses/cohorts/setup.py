@@ -34,7 +34,7 @@ def hub_sessions(hub: Organisation, since: datetime) -> list[PublicSession]:
 
 
 def init_app(app: Flask) -> None:
-    from courses.cohorts import access, cascade_cli, completion, home, sessions  # noqa: F401  (commands)
+    from courses.cohorts import access, cascade_cli, completion, home, navigation, sessions  # noqa: F401  (commands)
     from courses.cohorts.cli import cohorts_group, licences_group
     from courses.cohorts.views import bp
 
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     sessions.install(app)
     completion.install(app)
     home.install(app)
+    navigation.install(app)
     app.register_blueprint(bp)
     app.cli.add_command(cohorts_group)
     app.cli.add_command(licences_group)
