@@ -79,6 +79,18 @@ def translated(form: FlaskForm, prefix: str, locales: Iterable[str]) -> Translat
     return Translated({code: text for code, text in texts.items() if text})
 
 
+def title_field(locale: str) -> StringField:
+    """A title in one language: Ukrainian is required, the others optional."""
+    labels = {
+        "uk": _l("Title in Ukrainian"),
+        "en": _l("Title in English"),
+        "fi": _l("Title in Finnish"),
+        "sv": _l("Title in Swedish"),
+    }
+    required = DataRequired(REQUIRED) if locale == "uk" else Optional()
+    return StringField(labels[locale], filters=[_strip], validators=[required, Length(max=300)])
+
+
 def competences_field() -> SelectMultipleField:
     """The "Competences taught" field; its choices (every competence of every framework) are the view's."""
     return SelectMultipleField(
@@ -99,17 +111,21 @@ class CourseForm(FlaskForm):
         ],
         description=_l("Unique and permanent, e.g. DEH-COORD. Course packages use it."),
     )
-    title_uk = StringField(
-        _l("Title in Ukrainian"), filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=300)]
-    )
-    title_en = StringField(_l("Title in English"), filters=[_strip], validators=[Optional(), Length(max=300)])
-    title_fi = StringField(_l("Title in Finnish"), filters=[_strip], validators=[Optional(), Length(max=300)])
-    title_sv = StringField(_l("Title in Swedish"), filters=[_strip], validators=[Optional(), Length(max=300)])
+    title_uk = title_field("uk")
+    title_en = title_field("en")
+    title_fi = title_field("fi")
+    title_sv = title_field("sv")
     summary_uk = TextAreaField(
         _l("Summary in Ukrainian"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 5}
     )
     summary_en = TextAreaField(
         _l("Summary in English"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 5}
+    )
+    summary_fi = TextAreaField(
+        _l("Summary in Finnish"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 5}
+    )
+    summary_sv = TextAreaField(
+        _l("Summary in Swedish"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 5}
     )
     language = SelectField(_l("Language of the course"), choices=list(LOCALE_NAMES.items()), coerce=str)
     hours = LocalDecimalField(
@@ -147,7 +163,7 @@ class CourseForm(FlaskForm):
         return translated(self, "title", LANGUAGES)
 
     def summaries(self) -> Translated:
-        return translated(self, "summary", ("uk", "en"))
+        return translated(self, "summary", LANGUAGES)
 
 
 class ModuleForm(FlaskForm):
@@ -157,15 +173,15 @@ class ModuleForm(FlaskForm):
         validators=[Optional(), Regexp(KEY, message=_l("Use small Latin letters, digits and dashes."))],
         description=_l("Used by course packages, e.g. cyber-hygiene. Leave it empty to have one made."),
     )
-    title_uk = StringField(
-        _l("Title in Ukrainian"), filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=300)]
-    )
-    title_en = StringField(_l("Title in English"), filters=[_strip], validators=[Optional(), Length(max=300)])
+    title_uk = title_field("uk")
+    title_en = title_field("en")
+    title_fi = title_field("fi")
+    title_sv = title_field("sv")
     is_required = BooleanField(_l("Required for completing the course"), default=True)
     competences = competences_field()
 
     def titles(self) -> Translated:
-        return translated(self, "title", ("uk", "en"))
+        return translated(self, "title", LANGUAGES)
 
 
 class ItemForm(FlaskForm):
@@ -177,10 +193,10 @@ class ItemForm(FlaskForm):
             "Used by course packages, e.g. cyber-hygiene-passwords. Leave it empty to have one made."
         ),
     )
-    title_uk = StringField(
-        _l("Title in Ukrainian"), filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=300)]
-    )
-    title_en = StringField(_l("Title in English"), filters=[_strip], validators=[Optional(), Length(max=300)])
+    title_uk = title_field("uk")
+    title_en = title_field("en")
+    title_fi = title_field("fi")
+    title_sv = title_field("sv")
     body = TextAreaField(
         _l("Text (Markdown)"),
         validators=[Length(max=200_000)],
@@ -261,7 +277,7 @@ class ItemForm(FlaskForm):
         return self._fields[name].data if name in self._fields else None
 
     def titles(self) -> Translated:
-        return translated(self, "title", ("uk", "en"))
+        return translated(self, "title", LANGUAGES)
 
 
 class DeleteForm(FlaskForm):

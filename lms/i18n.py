@@ -69,11 +69,22 @@ def install_template_gettext(app: Any) -> None:
     )
 
 
+# Where text missing in a language is looked for first: Finnish and Swedish readers are far likelier to
+# read English than Ukrainian (then the default locale, Ukrainian, and any text there is).
+FALLBACKS: dict[str, tuple[str, ...]] = {"fi": ("en",), "sv": ("en",)}
+
+
+def fallback_chain(locale: str, default: str = "uk") -> tuple[str, ...]:
+    """The languages whose text is shown in ``locale``, best first."""
+    chain = (locale, *FALLBACKS.get(locale, ()), default, "uk", "en")
+    return tuple(dict.fromkeys(chain))
+
+
 class Translated(dict[str, str]):
     """Text people see, kept per language: ``{"uk": "…", "en": "…"}``.
 
-    ``str()`` gives the current locale's text, falling back to the default locale, then to
-    Ukrainian, then to any language there is.
+    ``str()`` gives the current locale's text, falling back as :func:`fallback_chain` says (Finnish
+    and Swedish to English first, then the default locale, then Ukrainian), then to any language.
     """
 
     def in_locale(self, locale: str | None = None) -> str:
@@ -82,7 +93,7 @@ class Translated(dict[str, str]):
             default = current_app.config["BABEL_DEFAULT_LOCALE"]
         except RuntimeError:  # outside an app context
             locale, default = locale or "uk", "uk"
-        for code in (locale, default, "uk", "en"):
+        for code in fallback_chain(locale, default):
             if self.get(code):
                 return self[code]
         return next((text for text in self.values() if text), "")
@@ -118,27 +129,41 @@ class TranslatedText(TypeDecorator[Translated]):
 
 # Ukrainian alphabetical order, then the letters of neighbouring alphabets, then Latin.
 _ALPHABET = " 0123456789аáбвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюяaåäæbcčdeéfghijklmnoöøpqrsštuüvwxyzž"
+# Finnish and Swedish: the Latin letters, Å Ä Ö after Z (Æ Ø as Ä Ö, Ü as Y), then Cyrillic.
+_NORDIC_ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyzåäöаáбвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя"
+_NORDIC_SAME = {"æ": "ä", "ø": "ö", "ü": "y"}
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-_RANK = {char: _DIGITS[(i + 1) // 36] + _DIGITS[(i + 1) % 36] for i, char in enumerate(_ALPHABET)}
+
+
+def _ranks(alphabet: str) -> dict[str, str]:
+    return {char: _DIGITS[(i + 1) // 36] + _DIGITS[(i + 1) % 36] for i, char in enumerate(alphabet)}
+
+
+_RANK = _ranks(_ALPHABET)
+_NORDIC_RANK = _ranks(_NORDIC_ALPHABET)
+_NORDIC_RANK.update({char: _NORDIC_RANK[same] for char, same in _NORDIC_SAME.items()})
+_RANKS_BY_LOCALE = {"fi": _NORDIC_RANK, "sv": _NORDIC_RANK}
 _IGNORED = {"'", "ʼ", "’", "`", "-", "‐", ".", ","}
 
 
-def sort_key(*parts: str | None) -> str:
-    """A key that sorts as Ukrainian collation does (Ґ after Г, Є after Е, І and Ї after И).
+def sort_key(*parts: str | None, locale: str = "uk") -> str:
+    """A key that sorts as Ukrainian collation does (Ґ after Г, Є after Е, І and Ї after И); with
+    ``locale="fi"`` or ``"sv"``, as Finnish and Swedish do (Å, Ä, Ö after Z).
 
     Only ``[0-9a-z]`` characters are produced, so the plain string order of any database and
     collation gives the same result on SQLite and PostgreSQL. Apostrophes and hyphens are ignored,
     case is ignored; the parts (surname, given name, patronymic) are compared one after another.
     """
+    ranks = _RANKS_BY_LOCALE.get(locale, _RANK)
     out: list[str] = []
     for part in parts:
         for char in unicodedata.normalize("NFC", (part or "").lower()):
             if char in _IGNORED:
                 continue
-            rank = _RANK.get(char)
+            rank = ranks.get(char)
             if rank is None:
                 decomposed = unicodedata.normalize("NFD", char)[0]
-                rank = _RANK.get(decomposed, "zz")
+                rank = ranks.get(decomposed, "zz")
             out.append(rank)
         out.append("00")
     return "".join(out)[:255]

@@ -297,7 +297,17 @@ def test_make_run_sends_the_install_output_to_a_log_so_the_demo_logins_stay_in_v
         pytest.skip("make is not installed")
     # -n: print the commands only; -W: as if pyproject.toml had changed, so the install steps are listed.
     planned = subprocess.run(
-        [make, "--no-print-directory", "-n", "-W", "pyproject.toml", "-W", "constraints.txt", "run", "VENV=.venv"],
+        [
+            make,
+            "--no-print-directory",
+            "-n",
+            "-W",
+            "pyproject.toml",
+            "-W",
+            "constraints.txt",
+            "run",
+            "VENV=.venv",
+        ],
         cwd=root,
         capture_output=True,
         text=True,

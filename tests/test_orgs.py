@@ -4,6 +4,7 @@ the scoped list with search, and the audit trail of every change."""
 from __future__ import annotations
 
 import html
+import re
 
 from sqlalchemy import select
 
@@ -287,7 +288,7 @@ def test_names_are_stored_per_language_and_shown_in_the_requests_locale(client, 
 
     assert "<h1>Hub in Berdychiv</h1>" in english
     assert "<h1>Хаб у Бердичеві</h1>" in ukrainian
-    assert "<h1>Хаб у Бердичеві</h1>" in finnish  # no Finnish name: Ukrainian
+    assert "<h1>Hub in Berdychiv</h1>" in finnish  # no Finnish name: English, before Ukrainian
 
 
 def test_the_list_shows_names_in_the_requests_locale(client, make, world):
@@ -298,6 +299,53 @@ def test_the_list_shows_names_in_the_requests_locale(client, make, world):
 
     assert "Hubb i Berdytjiv" in page(client.get("/orgs/?q=HUB-LANG", headers={"Accept-Language": "sv"}))
     assert "Hub in Berdychiv" in page(client.get("/orgs/?q=HUB-LANG", headers={"Accept-Language": "en"}))
+
+
+def test_finnish_and_swedish_fall_back_to_english_then_ukrainian(client, make, world):
+    only_uk = make.org("hub", world.orgs["r1"], code="HUB-UK")
+    only_uk.set_name({"uk": "Хаб у Бердичеві"})
+    make.commit()
+    login(client, world.people["admin@root"])
+
+    for locale in ("fi", "sv"):
+        assert "<h1>Хаб у Бердичеві</h1>" in page(
+            client.get(f"/orgs/{only_uk.id}", headers={"Accept-Language": locale})
+        )
+
+
+def test_lists_sort_by_the_name_shown_in_each_language(client, make, world):
+    first_in_uk = make.org("hub", world.orgs["r1"], code="HUB-SORT-1")
+    first_in_uk.set_name({"uk": "Абетка", "en": "Zebra hub"})
+    first_in_en = make.org("hub", world.orgs["r1"], code="HUB-SORT-2")
+    first_in_en.set_name({"uk": "Ясен", "en": "Apple hub", "sv": "Ö-hubben"})
+    make.commit()
+    login(client, world.people["admin@root"])
+
+    def codes(locale: str) -> list[str]:
+        listing = page(client.get("/orgs/?q=HUB-SORT", headers={"Accept-Language": locale}))
+        return re.findall(r"<td>(HUB-SORT-\d)</td>", listing)
+
+    assert codes("uk") == ["HUB-SORT-1", "HUB-SORT-2"]  # Абетка, Ясен
+    assert codes("en") == ["HUB-SORT-2", "HUB-SORT-1"]  # Apple hub, Zebra hub
+    assert codes("fi") == ["HUB-SORT-2", "HUB-SORT-1"]  # no Finnish names: the English ones shown
+    assert codes("sv") == ["HUB-SORT-1", "HUB-SORT-2"]  # Zebra hub, Ö-hubben
+
+
+def test_organisations_are_offered_as_a_tree_with_hubs_counted(client, make, world):
+    make.org("hub", world.orgs["tc@r1"], code="HUB-TREE")
+    make.commit()
+    login(client, world.people["admin@r1"])
+    english = {"Accept-Language": "en"}
+
+    assert "?view=tree" in page(client.get("/orgs/", headers=english))
+    tree = page(client.get("/orgs/?view=tree", headers=english))
+
+    region, centre = world.orgs["r1"], world.orgs["tc@r1"]
+    assert f'href="/orgs/{region.id}"' in tree and f'href="/orgs/{centre.id}"' in tree
+    # the training centre is a branch of the region; its hubs are counted, not listed
+    assert tree.index(f'href="/orgs/{region.id}"') < tree.index(f'href="/orgs/{centre.id}"')
+    assert re.search(rf'href="/orgs/{centre.id}">[^<]+</a> <span class="muted">\([^)]*\d+ hubs?\)', tree)
+    assert "HUB-TREE" not in tree and f'href="/orgs/{world.orgs["r2"].id}"' not in tree  # only her scope
 
 
 # --- the list ---------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from courses.frameworks.models import Framework, MinimumProfile
 from lms.audit.models import ACTION_LABELS, TARGET_LABELS
 from lms.audit.services import record
 from lms.extensions import db
-from lms.i18n import LOCALE_NAMES, Translated, current_locale
+from lms.i18n import LOCALE_NAMES, Translated, current_locale, fallback_chain
 from lms.imports.services import keep_upload, take_upload
 from lms.permissions import can
 
@@ -88,7 +88,7 @@ def _profile(profile_id: int) -> MinimumProfile:
 def shown_language(text: dict[str, str] | None, locale: str) -> str:
     """The language ``str(Translated(text))`` shows in ``locale`` (for a ``lang`` attribute)."""
     text = text or {}
-    for code in (locale, current_app.config["BABEL_DEFAULT_LOCALE"], "uk", "en"):
+    for code in fallback_chain(locale, current_app.config["BABEL_DEFAULT_LOCALE"]):
         if text.get(code):
             return code
     return next((code for code, value in text.items() if value), locale)

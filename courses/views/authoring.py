@@ -23,6 +23,7 @@ from courses import markdown
 from courses.forms import (
     AUTHORED_KINDS,
     CAPTION_KINDS,
+    LANGUAGES,
     MEDIA_KINDS,
     CourseForm,
     DeleteForm,
@@ -376,8 +377,7 @@ def author_new_module(code: str) -> Any:
 def _module_form(module: Module, formdata: Any = ...) -> ModuleForm:
     form = ModuleForm(
         **({} if formdata is ... else {"formdata": formdata}),
-        title_uk=module.title.get("uk", ""),
-        title_en=module.title.get("en", ""),
+        **{f"title_{code}": module.title.get(code, "") for code in LANGUAGES},
         is_required=module.is_required,
         competences=[competence.id for competence in module.competences],
     )
@@ -580,8 +580,7 @@ def _item_form(item: Item, formdata: Any = ...) -> ItemForm:
     form = ItemForm(
         item.kind,
         **({} if formdata is ... else {"formdata": formdata}),
-        title_uk=item.title.get("uk", ""),
-        title_en=item.title.get("en", ""),
+        **{f"title_{code}": item.title.get(code, "") for code in LANGUAGES},
         body=item.body,
         url=item.url,
         transcript=item.transcript,

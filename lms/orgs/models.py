@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
-from lms.i18n import Translated, TranslatedText, search_text, sort_key, utcnow
+from lms.i18n import LOCALE_NAMES, Translated, TranslatedText, search_text, sort_key, utcnow
 
 
 class Kind(enum.StrEnum):
@@ -70,6 +70,11 @@ ALLOWED_PARENTS: dict[Kind, tuple[Kind | None, ...]] = {
 }
 
 
+def name_sorts(name: Translated) -> dict[str, str]:
+    """locale → the sort key of the name as a page in that locale shows it."""
+    return {locale: sort_key(name.in_locale(locale), locale=locale) for locale in LOCALE_NAMES}
+
+
 class Organisation(db.Model):  # type: ignore[name-defined]
     """A node of the tree. ``path`` ("/1/5/23/") makes subtree checks and scoped lists one query."""
 
@@ -83,7 +88,9 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     code: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[Translated] = mapped_column(TranslatedText)
-    name_sort: Mapped[str] = mapped_column(String(255), index=True, default="")
+    name_sort: Mapped[str] = mapped_column(String(255), index=True, default="")  # of the Ukrainian name
+    # locale → the sort key of the name shown in it (with its fallbacks): lists sort by what they show.
+    name_sorts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("lms_organisation.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     depth: Mapped[int] = mapped_column(Integer, default=0)
@@ -120,6 +127,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     def set_name(self, name: dict[str, str] | Translated) -> None:
         self.name = Translated({code: text for code, text in name.items() if text})
         self.name_sort = sort_key(self.name.get("uk") or self.name.in_locale())
+        self.name_sorts = name_sorts(self.name)
 
     @property
     def kind_label(self) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from sqlalchemy import Select, String, func, literal, select, update
 from lms import signals
 from lms.audit.services import record
 from lms.extensions import db
+from lms.i18n import LOCALE_NAMES, current_locale
 from lms.orgs.models import ALLOWED_PARENTS, Kind, Organisation
 from lms.permissions import Scope, forget_permissions
 
@@ -136,9 +138,60 @@ def _set_path(organisation: Organisation) -> None:
     organisation.depth = parent.depth + 1 if parent else 0
 
 
+def by_shown_name(locale: str | None = None) -> tuple[Any, ...]:
+    """ORDER BY terms: organisations in the order of the names a page in ``locale`` shows (Ukrainian
+    by its indexed key; other languages by the key kept for them, then the Ukrainian one)."""
+    locale = locale or current_locale()
+    if locale == "uk" or locale not in LOCALE_NAMES:
+        return (Organisation.name_sort, Organisation.id)
+    return (Organisation.name_sorts[locale].as_string(), Organisation.name_sort, Organisation.id)
+
+
 def scoped(scope: Scope) -> Select[tuple[Organisation]]:
-    """Organisations in ``scope``, in Ukrainian alphabetical order."""
-    return select(Organisation).where(scope.filter(Organisation.path)).order_by(Organisation.name_sort)
+    """Organisations in ``scope``, in the alphabetical order of the names shown."""
+    return select(Organisation).where(scope.filter(Organisation.path)).order_by(*by_shown_name())
+
+
+@dataclass
+class TreeNode:
+    """An organisation of the tree view with its branches; hubs are counted, not listed (thousands)."""
+
+    organisation: Organisation
+    children: list[TreeNode] = field(default_factory=list)
+    hubs: int = 0  # directly below it
+
+
+def tree(scope: Scope, locale: str | None = None) -> list[TreeNode]:
+    """The organisations in ``scope`` but the hubs, as a tree, each level in the order of the names
+    shown in ``locale``; the roots are the highest ones in the scope."""
+    locale = locale or current_locale()
+    organisations = db.session.scalars(
+        select(Organisation).where(scope.filter(Organisation.path), Organisation.kind != Kind.HUB)
+    ).all()
+    hubs = dict(
+        db.session.execute(
+            select(Organisation.parent_id, func.count())
+            .where(scope.filter(Organisation.path), Organisation.kind == Kind.HUB)
+            .group_by(Organisation.parent_id)
+        ).all()
+    )
+    nodes = {
+        organisation.id: TreeNode(organisation, hubs=hubs.get(organisation.id, 0))
+        for organisation in organisations
+    }
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.organisation.parent_id or 0)
+        (parent.children if parent is not None else roots).append(node)
+
+    def order(node: TreeNode) -> tuple[str, str, int]:
+        organisation = node.organisation
+        key = (organisation.name_sorts or {}).get(locale) or organisation.name_sort
+        return (key, organisation.name_sort, organisation.id)
+
+    for node in nodes.values():
+        node.children.sort(key=order)
+    return sorted(roots, key=order)
 
 
 def count_hubs(scope: Scope) -> int:

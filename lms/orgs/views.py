@@ -33,6 +33,8 @@ def _organisation(organisation_id: int, action: str) -> Organisation:
 @login_required
 def index() -> Any:
     require("org.view")
+    if request.args.get("view") == "tree":
+        return render_template("orgs/tree.html", roots=services.tree(scope(current_user, "org.view")))
     query = services.scoped(scope(current_user, "org.view"))
     search = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
@@ -65,7 +67,7 @@ def show(organisation_id: int) -> Any:
     children = db.paginate(
         select(Organisation)
         .where(Organisation.parent_id == organisation.id)
-        .order_by(Organisation.name_sort),
+        .order_by(*services.by_shown_name()),
         per_page=current_app.config["LMS_PAGE_SIZE"],
         error_out=False,
     )

@@ -426,6 +426,50 @@ def test_a_link_item_needs_a_web_address(client, db, world):
     assert link.kind == "link" and link.url == "https://diia.gov.ua/"
 
 
+def test_titles_and_summaries_are_written_in_all_four_languages_and_edits_keep_them(client, db, world):
+    admin(client, world)
+    four = {"uk": "Координатор хабу", "en": "Hub coordinator", "fi": "Digitukipisteen koordinaattori"}
+    four["sv"] = "Hubbsamordnare"
+    summaries = {"uk": "Опис.", "en": "Summary.", "fi": "Kuvaus.", "sv": "Beskrivning."}
+    fields = {f"title_{code}": text for code, text in four.items()}
+    fields |= {f"summary_{code}": text for code, text in summaries.items()}
+    assert post(client, f"{AUTHOR}/new", course_form(code="FOUR-LANG", **fields)).status_code == 302
+    created = course(db, "FOUR-LANG")
+    assert dict(created.title) == four and dict(created.summary) == summaries
+
+    module_titles = {f"title_{code}": f"{text} · 1" for code, text in four.items()}
+    assert (
+        post(client, f"{AUTHOR}/FOUR-LANG/modules/new", {**module_titles, "is_required": "y"}).status_code
+        == 302
+    )
+    module = course(db, "FOUR-LANG").modules[0]
+    assert (
+        module.title["fi"] == "Digitukipisteen koordinaattori · 1"
+        and module.title["sv"] == "Hubbsamordnare · 1"
+    )
+    item_url = f"{AUTHOR}/FOUR-LANG/modules/{module.id}/items/new?kind=text"
+    item_fields = {"title_uk": "Урок", "title_fi": "Oppitunti", "title_sv": "Lektion", "body": "Текст."}
+    assert post(client, item_url, {**item_fields, "completion": "next"}).status_code == 302
+    item = course(db, "FOUR-LANG").items[0]
+    assert dict(item.title) == {"uk": "Урок", "fi": "Oppitunti", "sv": "Lektion"}
+
+    # Editing shows every language and keeps the Finnish and Swedish titles (they were dropped before).
+    form = text(client.get(f"{AUTHOR}/FOUR-LANG/items/{item.id}/edit"))
+    assert 'value="Oppitunti"' in form and 'value="Lektion"' in form
+    edited = {"title_uk": "Урок 1", "title_fi": "Oppitunti", "title_sv": "Lektion", "body": "Текст."}
+    assert (
+        post(client, f"{AUTHOR}/FOUR-LANG/items/{item.id}/edit", {**edited, "completion": "next"}).status_code
+        == 302
+    )
+    assert dict(course(db, "FOUR-LANG").items[0].title) == {
+        "uk": "Урок 1",
+        "fi": "Oppitunti",
+        "sv": "Lektion",
+    }
+    finnish = text(client.get("/courses/FOUR-LANG", headers={"Accept-Language": "fi"}))
+    assert "Digitukipisteen koordinaattori" in finnish and "Kuvaus." in finnish
+
+
 def test_editing_an_item_of_a_published_course_is_allowed(client, db, world):
     build_course(db, status="published")
     item = course(db, "DEH-TEST").items[0]
