@@ -235,19 +235,25 @@ def _init_templates(app: Flask) -> None:
 
 
 def _init_security_headers(app: Flask) -> None:
-    policy = content_security_policy(app)
+    # Built once: every response gets them, each unless the view set its own.
+    every = [
+        ("Content-Security-Policy", content_security_policy(app)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    https = ("Strict-Transport-Security", "max-age=31536000")
+    personal = ("Cache-Control", "private, no-store")
 
     @app.after_request
     def security_headers(response: Any) -> Any:
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        headers = response.headers
+        wanted = [*every, https] if app.config["SESSION_COOKIE_SECURE"] else list(every)
         if current_user and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "private, no-store")
+            wanted.append(personal)
+        present = {key.lower() for key, _value in headers.items()}  # one pass, not one per header
+        headers.extend([(key, value) for key, value in wanted if key.lower() not in present])
         return response
 
 
