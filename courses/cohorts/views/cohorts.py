@@ -357,6 +357,7 @@ def show(cohort_id: int) -> Any:
         room=services.room_left(cohort),
         active=services.active_count(cohort),
         unlicensed=licences.unlicensed_trainers(cohort) if may_view and not cohort.is_closed else [],
+        licence_of={t.id: licences.licence_of(t, cohort.course) for t in cohort.trainers} if may_view else {},
         has_gradebook="courses_cohorts.gradebook" in current_app.view_functions,
         has_close="courses_cohorts.close" in current_app.view_functions,
     )
