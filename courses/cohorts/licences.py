@@ -144,8 +144,9 @@ def licence_of(person: User, course: Course) -> Licence | None:
 
 
 def refusal(person: User, course: Course) -> str | None:
-    """Why ``person`` may not be a trainer of a cohort of ``course`` (None: she may)."""
-    if not has_trainer_role(person):
+    """Why ``person`` may not be a trainer of a cohort of ``course`` (None: she may). A deactivated or
+    erased account trains nobody."""
+    if not person.is_active or person.is_erased or not has_trainer_role(person):
         return NO_TRAINER_ROLE
     if licence_of(person, course) is None:
         return NO_LICENCE

@@ -193,3 +193,12 @@ def test_cli_licence_grant_needs_a_known_person_and_course(cascade, runner):
     result = runner.invoke(args=["licences", "grant", "--email", "nobody@example.org", "--course", "DEH",
                                  "--reason", "x"])  # fmt: skip
     assert result.exit_code != 0 and "nobody@example.org" in result.output
+
+
+def test_a_deactivated_trainer_cannot_be_named(cascade, world, db):
+    from lms.accounts.services import deactivate
+
+    deactivate(cascade["national"])
+    with pytest.raises(services.CohortError) as refused:
+        services.create_cohort(_details(cascade["tot"], world.orgs["root"], [cascade["national"]]))
+    assert refused.value.code == services.TRAINER_NOT_TRAINER
