@@ -359,6 +359,21 @@ def part_quiz_load(summary: list[str]) -> None:
         )
 
 
+def part_cascade(summary: list[str]) -> None:
+    from bench import cascade
+
+    print(
+        f"6. The cascade: {cascade.NATIONAL} national → {cascade.NATIONAL * cascade.REGIONAL_PER_NATIONAL} "
+        f"regional trainers → {cascade.COORDINATORS} coordinators, and a {cascade.LEARNERS}-learner "
+        f"cohort's gradebook (SQLite, in-process test client, {cascade.REQUESTS} requests each)"
+    )
+    timings = cascade.run()
+    for timing in timings:
+        print(timing.line())
+    print()
+    summary.extend(timing.line() for timing in timings)
+
+
 PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "hashing": (part_hashing, "Argon2id with Kaskad's parameters, alone in a child process"),
     "login": (part_login, "GET /login and a full login, Kaskad against a bare Flask baseline"),
@@ -368,6 +383,7 @@ PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
         part_quiz_load,
         f"{LEARNERS} learners taking the shipped quiz at once (SQLite, PostgreSQL)",
     ),
+    "cascade": (part_cascade, "the lineage of a 6,510-person cascade and a 300-learner gradebook (SQLite)"),
 }
 
 

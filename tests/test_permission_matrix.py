@@ -282,6 +282,15 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/cohorts/licences"):                    (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("POST", "/cohorts/licences/<licence_id>/revoke"):
                                                       (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
+    # lineage: the national view for managers and admins (their scope); a trainer's page (<trainer_id> is
+    # trainer@r1, at tc@r1) for herself and for managers and admins whose scope holds her organisation
+    ("GET",  "/cohorts/lineage"):                     (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/cohorts/lineage/levels/<level>"):      (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/cohorts/lineage/mine"):                (302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("GET",  "/cohorts/lineage/trainers/<trainer_id>"):
+                                                      (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/lineage/trainers/<trainer_id>/<what>"):
+                                                      (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
     ("GET",  "/certificates/"):                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # the public face: open to anonymous visitors and everyone else; <code> is hub@r1's. Only a national
     # admin chooses the landing page's figures (an empty form publishes none: 302)
@@ -516,6 +525,12 @@ def _url(path: str, world, db) -> str:
                 module.items.append(Item(key="notes", kind="file", title={"uk": "Нотатки"}, media=media))
             db.session.commit()
             return str(media.id)
+        if name == "trainer_id":
+            return str(world.people["trainer@r1"].id)
+        if name == "what":
+            return "direct"
+        if name == "level":
+            return "1"
         if path.startswith("/cohorts/") and name in SESSION_PARAMETERS:
             return str(_cohort_sessions(db, world)[name])
         if path.startswith("/courses/quizzes/") and name in QUIZ_PARAMETERS:

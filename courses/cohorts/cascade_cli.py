@@ -1,13 +1,16 @@
-"""``lms cohorts complete`` and ``lms cohorts close``: completions and closing from the command line.
-One transaction per command; messages in English, like the other commands."""
+"""``lms cohorts complete``, ``lms cohorts close`` and ``lms lineage``: completions, closing and the
+cascade from the command line. One transaction per command; messages in English, like the other
+commands."""
 
 from __future__ import annotations
+
+import json
 
 import click
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from courses.cohorts import completion, wording
+from courses.cohorts import completion, lineage, wording
 from courses.cohorts.cli import cohorts_group
 from courses.cohorts.models import Cohort
 from lms.accounts.models import User
@@ -75,3 +78,12 @@ def close_command(cohort_id: int) -> None:
         f"Cohort {cohort.id} closed: {len(preview.completed)} completed, "
         f"{len(preview.not_completed)} did not."
     )
+
+
+@click.command("lineage")
+@click.argument("email")
+@click.option("--format", "output", type=click.Choice(["json"]), default="json", show_default=True)
+def lineage_command(email: str, output: str) -> None:
+    """The cascade below a trainer as JSON: her counts, and the same for each person she trained who
+    trained others."""
+    click.echo(json.dumps(lineage.tree(person_or_fail(email)), ensure_ascii=False, indent=2))

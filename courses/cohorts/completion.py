@@ -32,7 +32,7 @@ import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import func, insert, select, update
@@ -441,3 +441,21 @@ def install(app: Any) -> None:
     from courses.signals import item_completed
 
     item_completed.connect(on_item_completed, sender=app)
+
+
+def cohorts_to_close(user: User, today: date | None = None, limit: int = 10) -> list[Cohort]:
+    """The cohorts ``user`` trains that ended (their last day is before ``today``) and are still open,
+    the longest ended first: for a trainer's home page."""
+    today = today or utcnow().date()
+    query = (
+        select(Cohort)
+        .join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id)
+        .where(
+            cohort_trainer.c.user_id == user.id,
+            Cohort.status != CohortStatus.CLOSED.value,
+            Cohort.ends_on < today,
+        )
+        .order_by(Cohort.ends_on, Cohort.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_date, format_decimal
+from babel.numbers import get_decimal_symbol
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -407,6 +408,8 @@ def table(book: Gradebook) -> tuple[list[str], list[list[Cell]]]:
         _("Completed on"),
         _("What is missing"),
     ]
+    yes, no = _("yes"), _("no")
+    statuses = {status.value: str(label) for status, label in MEMBER_STATUS_LABELS.items()}
     rows = []
     for row in book.rows:
         user, organisation = row.user, row.user.organisation
@@ -424,12 +427,12 @@ def table(book: Gradebook) -> tuple[list[str], list[list[Cell]]]:
             if result is None:
                 cells += [Cell(""), Cell("")]
             else:
-                cells += [Cell(result.percent, "number"), Cell(_("yes") if result.reached else _("no"))]
+                cells += [Cell(result.percent, "number"), Cell(yes if result.reached else no)]
         cells += [
             Cell(row.attended, "integer"),
             Cell(row.held, "integer"),
             Cell(row.attendance, "share") if row.attendance is not None else Cell(""),
-            Cell(str(MEMBER_STATUS_LABELS[MemberStatus(row.member.status)])),
+            Cell(statuses[row.member.status]),
             Cell(row.member.completed_at.date(), "date") if row.member.completed_at else Cell(""),
             Cell(" ".join(row.missing)),
         ]
@@ -437,16 +440,22 @@ def table(book: Gradebook) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
-def _csv_text(cell: Cell) -> str:
-    """A value as Ukrainian Excel reads it: decimal comma, ISO dates."""
+def _decimal(value: float, places: int, comma: str) -> str:
+    """``value`` with at most ``places`` decimals and the locale's decimal sign (no grouping)."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return text.replace(".", comma)
+
+
+def _csv_text(cell: Cell, comma: str) -> str:
+    """A value as a spreadsheet in the current locale reads it: its decimal sign, ISO dates."""
     if cell.value is None or cell.value == "":
         return ""
     if cell.kind == "integer":
         return str(cell.value)
     if cell.kind == "number":
-        return format_decimal(cell.value, "0.##")
+        return _decimal(cell.value, 2, comma)
     if cell.kind == "share":
-        return format_decimal(round(cell.value * 100, 1), "0.#")
+        return _decimal(cell.value * 100, 1, comma)
     if cell.kind == "date":
         return cell.value.isoformat()
     return str(cell.value)
@@ -455,38 +464,50 @@ def _csv_text(cell: Cell) -> str:
 def to_csv(book: Gradebook) -> bytes:
     """UTF-8 with a BOM and ``;`` between fields, as Excel in a Ukrainian locale opens it."""
     header, rows = table(book)
+    comma = get_decimal_symbol(get_locale() or "uk")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for cells in rows:
-        writer.writerow([_csv_text(cell) for cell in cells])
+        writer.writerow([_csv_text(cell, comma) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(book: Gradebook, title: str) -> bytes:
-    """An Excel workbook: the header frozen, numbers as numbers, dates as dates."""
+    """An Excel workbook: the header frozen, numbers as numbers, dates as dates (written in openpyxl's
+    write-only mode: a tenth of the time of the normal one)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     header, rows = table(book)
-    workbook = Workbook()
-    sheet = workbook.active
+    workbook = Workbook(write_only=True)
     # A sheet's name: at most 31 characters, none of []:*?/\
-    sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Gradebook"
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    formats = {"integer": "0", "number": "0.00", "share": "0%", "date": "DD.MM.YYYY"}
-    for cells in rows:
-        sheet.append([None if cell.value == "" else cell.value for cell in cells])
-        for column, cell in enumerate(cells, start=1):
-            if cell.kind in formats and cell.value != "":
-                sheet.cell(row=sheet.max_row, column=column).number_format = formats[cell.kind]
+    sheet = workbook.create_sheet("".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Gradebook")
     sheet.freeze_panes = "A2"
     for column, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(max(len(name), 10), 40)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    heading = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font, cell.alignment = bold, wrap
+        heading.append(cell)
+    sheet.append(heading)
+    formats = {"integer": "0", "number": "0.00", "share": "0%", "date": "DD.MM.YYYY"}
+    for cells in rows:
+        values: list[Any] = []
+        for cell in cells:
+            if cell.value == "" or cell.value is None:
+                values.append(None)
+            elif cell.kind in formats:
+                typed = WriteOnlyCell(sheet, value=cell.value)
+                typed.number_format = formats[cell.kind]
+                values.append(typed)
+            else:
+                values.append(cell.value)
+        sheet.append(values)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

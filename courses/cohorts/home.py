@@ -1,16 +1,17 @@
 """What the cohorts part puts on a person's home page: a trainer's sessions of today and those whose
-attendance is not marked yet; a learner's next session. (Part A adds flagged cohorts, part C the
-cohorts to close, through the same ``lms.plugins.add_home_section``.)"""
+attendance is not marked yet, and the cohorts that ended and wait to be closed; a learner's next
+session. (Part A adds flagged cohorts through the same ``lms.plugins.add_home_section``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from courses.cohorts import access, sessions
+from courses.cohorts import access, completion, sessions
 from courses.cohorts.models import CohortSession
 from lms.permissions import can
 from lms.plugins import HomeEntry, add_home_section
@@ -56,6 +57,17 @@ def next_session_entries(user: Any) -> list[HomeEntry]:
     return [HomeEntry(_title(session), url, detail)]
 
 
+def to_close_entries(user: Any) -> list[HomeEntry]:
+    return [
+        HomeEntry(
+            str(cohort),
+            url_for("courses_cohorts.close", cohort_id=cohort.id),
+            _("ended %(day)s", day=format_date(cohort.ends_on)),
+        )
+        for cohort in completion.cohorts_to_close(user)
+    ]
+
+
 def may_train(user: Any) -> bool:
     """Who may train a cohort at all (trainers, and admins acting as one); the queries say which."""
     return can(user, access.CREATE) or can(user, access.MANAGE)
@@ -72,6 +84,9 @@ def install(app: Flask) -> None:
         unmarked_entries,
         may_train,
         order=20,
+    )
+    add_home_section(
+        app, "courses.cohorts-to-close", _l("Cohorts to close"), to_close_entries, may_train, order=30
     )
     signed_in = lambda user: user.is_authenticated  # noqa: E731
     add_home_section(

@@ -34,9 +34,10 @@ def hub_sessions(hub: Organisation, since: datetime) -> list[PublicSession]:
 
 
 def init_app(app: Flask) -> None:
-    from courses.cohorts import access, cascade_cli, completion, home, navigation, sessions  # noqa: F401  (commands)
+    from courses.cohorts import access, cascade_cli, completion, home, navigation, sessions  # noqa: F401
     from courses.cohorts.cli import cohorts_group, licences_group
     from courses.cohorts.views import bp
+    from courses.cohorts.views import lineage as lineage_views
 
     access.install()
     sessions.install(app)
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     home.install(app)
     navigation.install(app)
     app.register_blueprint(bp)
+    lineage_views.install(app)
     app.cli.add_command(cohorts_group)
     app.cli.add_command(licences_group)
+    app.cli.add_command(cascade_cli.lineage_command)
     add_public_sessions(app, hub_sessions)

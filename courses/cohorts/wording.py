@@ -8,6 +8,12 @@ from flask_babel import gettext as _
 from courses.cohorts.completion import ATTENDANCE, ITEMS, QUIZZES, Standing
 
 
+def count(value: int) -> str:
+    """A count in the current locale's digits: below 1,000 it is its digits (Babel's formatting costs
+    a lot per call, and lists call it for every row)."""
+    return str(value) if 0 <= value < 1000 else format_decimal(value)
+
+
 def missing(standing: Standing) -> list[str]:
     """One sentence per part of the rule a member does not meet yet, in the current locale."""
     sentences = []
@@ -16,8 +22,8 @@ def missing(standing: Standing) -> list[str]:
             sentences.append(
                 _(
                     "Required items: %(done)s of %(total)s done.",
-                    done=format_decimal(standing.items_done),
-                    total=format_decimal(standing.items_required),
+                    done=count(standing.items_done),
+                    total=count(standing.items_required),
                 )
             )
         elif part == QUIZZES:
@@ -27,9 +33,32 @@ def missing(standing: Standing) -> list[str]:
             sentences.append(
                 _(
                     "Attendance: %(attended)s of %(sessions)s sessions, at least %(needed)s needed.",
-                    attended=format_decimal(standing.attended),
-                    sessions=format_decimal(standing.sessions),
-                    needed=format_decimal(standing.sessions_needed),
+                    attended=count(standing.attended),
+                    sessions=count(standing.sessions),
+                    needed=count(standing.sessions_needed),
                 )
             )
     return sentences
+
+
+class Numbers:
+    """Numbers for one page in the current locale, worked out once instead of once per cell: counts,
+    decimals (at most two places) and shares as percentages."""
+
+    def __init__(self) -> None:
+        from babel.numbers import get_decimal_symbol
+        from flask_babel import format_percent, get_locale
+
+        self.comma = get_decimal_symbol(get_locale() or "uk")
+        self.percent_pattern = format_percent(0.5).replace("50", "{}", 1)
+
+    def count(self, value: int) -> str:
+        return count(value)
+
+    def decimal(self, value: float) -> str:
+        if not 0 <= value < 1000:
+            return str(format_decimal(value, "0.##"))
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", self.comma)
+
+    def percent(self, share: float) -> str:
+        return self.percent_pattern.format(count(round(share * 100)))

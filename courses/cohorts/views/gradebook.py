@@ -109,6 +109,7 @@ def gradebook_page(cohort_id: int) -> Any:
         statuses=[(status.value, MEMBER_STATUS_LABELS[status]) for status in MemberStatus],
         sorts=SORT_LABELS,
         completed_on=gradebook.completed_on,
+        n=wording.Numbers(),
         may_close=access.may_close(current_user, cohort),
     )
 
