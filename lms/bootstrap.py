@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, g, redirect, render_template, request
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
@@ -117,12 +117,14 @@ def init_core(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.audit.views import bp as audit_bp
     from lms.cli import register_commands
+    from lms.monitoring import indicators as monitoring_indicators
+    from lms.monitoring.views import bp as monitoring_bp
     from lms.orgs.views import bp as orgs_bp
     from lms.pages import bp as pages_bp
     from lms.permissions import GLOBAL, can
     from lms.public.views import bp as public_bp
 
-    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp):
+    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp, monitoring_bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 
@@ -176,6 +178,10 @@ def init_core(app: Flask) -> None:
     add_indicator(app, "lms.hubs", _l("Digital Education Hubs"), count_hubs)
     add_indicator(app, "lms.people", _l("Active people"), count_active_people)
     add_indicator(app, "lms.people-invited", _l("Invited, not accepted yet"), count_invited_people)
+    monitoring_indicators.register(app)
+    add_nav_item(
+        app, "monitoring.dashboard", _l("Monitoring"), lambda user: can(user, "monitoring.view"), order=40
+    )
 
     _init_templates(app)
     _init_security_headers(app)
@@ -228,6 +234,7 @@ def _init_templates(app: Flask) -> None:
         lms_version=__import__("lms").__version__,
     )
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["date_short"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["number"] = lambda value, fmt=None: format_decimal(value, fmt)
     app.jinja_env.filters["percent"] = lambda value: format_percent(value)
     app.jinja_env.trim_blocks = True

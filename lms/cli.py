@@ -211,5 +211,7 @@ def demo_load_if_empty(ctx: Any) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_group, orgs_group, demo_group):
+    from lms.monitoring.cli import reports_group
+
+    for group in (users_group, orgs_group, demo_group, reports_group):
         app.cli.add_command(group)

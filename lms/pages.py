@@ -59,7 +59,11 @@ def home() -> Any:
         sections = home_sections(user)
         where = scope(user, "monitoring.view")
         if where.paths or where.is_everything:
-            indicators = [(item.label, item.count(where)) for item in registry().indicators.values()]
+            indicators = [
+                (item.label, item.for_scope(where))
+                for item in registry().indicators.values()
+                if item.unit == "count"
+            ]
     return render_template(
         "pages/home.html",
         indicators=indicators,

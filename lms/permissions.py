@@ -32,9 +32,11 @@ ROLE_ACTIONS: dict[str, set[str]] = {
         "role.grant",
         "audit.view",
         "monitoring.view",
+        "monitoring.record",
+        "monitoring.freeze",
         "targetgroup.edit",
     },
-    Role.MANAGER: {"org.view", "user.view", "monitoring.view"},
+    Role.MANAGER: {"org.view", "user.view", "monitoring.view", "monitoring.record", "monitoring.freeze"},
     Role.TRAINER: {"org.view", "user.view", "user.invite"},
     Role.LEARNER: set(),
 }

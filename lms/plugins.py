@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -101,15 +101,32 @@ class HomeSection:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A named count for the monitoring dashboard.
+    """A named figure for the monitoring dashboard, the home page and the API.
 
-    ``count(scope)`` returns an integer for the organisations a viewer may see; ``scope`` is a
-    :class:`lms.permissions.Scope`.
+    ``count`` takes a :class:`lms.permissions.Scope` (a figure that has no period, such as the hubs
+    there are) or, when ``by_period`` is true, a :class:`lms.monitoring.aggregates.Filters` (scope,
+    period, source, region, course, target group). It returns a number, or None when it does not
+    apply (for example a rate with nothing to divide). ``unit`` is ``count`` or ``share`` (0–1).
     """
 
     name: str
     label: LazyString | str
-    count: Callable[[Any], int]
+    count: Callable[[Any], int | float | None]
+    by_period: bool = False
+    unit: str = "count"
+    link: str | None = None  # an endpoint listing the rows behind the number, given the filters
+
+    def value(self, filters: Any) -> int | float | None:
+        return self.count(filters if self.by_period else filters.scope)
+
+    def for_scope(self, scope: Any) -> int | float | None:
+        """The figure for ``scope`` now (a period figure: this quarter)."""
+        if not self.by_period:
+            return self.count(scope)
+        from lms.monitoring.aggregates import Filters
+        from lms.monitoring.periods import Period
+
+        return self.count(Filters(scope, Period.containing(date.today())))
 
 
 # ``rule(person, course) -> True | False | None``: does ``person`` hold a licence to train ``course``?
@@ -197,11 +214,25 @@ def add_home_section(
     sections.sort(key=lambda section: section.order)
 
 
-def add_indicator(app: Flask, name: str, label: LazyString | str, count: Callable[[Any], int]) -> None:
+def add_indicator(
+    app: Flask,
+    name: str,
+    label: LazyString | str,
+    count: Callable[[Any], int | float | None],
+    *,
+    by_period: bool = False,
+    unit: str = "count",
+    link: str | None = None,
+) -> None:
+    """Register a figure: ``count(scope)``, or ``count(filters)`` with ``by_period=True`` (see
+    :class:`Indicator`). Counts of certificates should read the fact table through
+    :mod:`lms.monitoring.aggregates` so that every figure follows the same counting rule."""
     indicators = registry(app).indicators
     if name in indicators:
         raise PluginError(f"indicator {name!r} is registered twice")
-    indicators[name] = Indicator(name, label, count)
+    if unit not in ("count", "share"):
+        raise PluginError(f"indicator {name!r}: unit must be count or share")
+    indicators[name] = Indicator(name, label, count, by_period, unit, link)
 
 
 def add_public_sessions(app: Flask, provider: PublicSessionProvider) -> None:

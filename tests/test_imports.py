@@ -338,7 +338,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_each_bad_row(client, db,
     reasons = problems(response)
     assert set(reasons) == {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
     assert "There is no organisation with the code UA-99." in reasons[3]
-    assert "The kind must be region, training_centre or hub." in reasons[4]
+    assert "The kind must be region, training_centre, hub or institution." in reasons[4]
     assert "latitude must be a number of degrees." in reasons[5]
     assert "latitude must be a number of degrees." in reasons[6]
     assert "Unknown services: karaoke." in reasons[7]

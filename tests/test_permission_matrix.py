@@ -102,6 +102,19 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/orgs/import/confirm"):                 (401, 403, 403, 403, 302, 302, 403, 403, 403, 302),
     ("GET",  "/orgs/import/template.csv"):            (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("GET",  "/audit/"):                              (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    # monitoring: managers and admins, each within their region; <certificate_id> is an external
+    # certificate recorded in r1, <preset> the quarterly report
+    ("GET",  "/monitoring/"):                         (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/monitoring/certificates"):             (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/monitoring/reports/<preset>"):         (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/monitoring/external"):                 (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/monitoring/external/new"):             (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/monitoring/external/new"):             (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/monitoring/external/<certificate_id>/delete"): (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/monitoring/external/import"):          (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/monitoring/external/import"):          (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/monitoring/external/import/confirm"):  (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),
+    ("GET",  "/monitoring/external/import/template.csv"): (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     # plugins
     ("GET",  "/courses/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # learning: <code> is a published open course nobody is enrolled in; a lesson sends those not
@@ -500,6 +513,25 @@ def _certificate(db, world):
     return certificate
 
 
+def _external_certificate(db, world):
+    """An external certificate recorded in region r1."""
+    from datetime import date
+
+    from lms.monitoring.external import create_external
+
+    record = create_external(
+        source="diia",
+        reference="MATRIX-1",
+        course_title="Курс",
+        issued_on=date(2026, 7, 1),
+        surname="Коваль",
+        given_name="Олена",
+        region=world.orgs["r1"],
+    )
+    db.session.commit()
+    return record
+
+
 def _url(path: str, world, db) -> str:
     """The row's path with its parameters filled with region r1's objects."""
     learner = world.people["learner@r1"]
@@ -557,6 +589,10 @@ def _url(path: str, world, db) -> str:
             return str(_profile(db).id)
         if name == "filename":
             return "notes.txt"
+        if name == "certificate_id":
+            return str(_external_certificate(db, world).id)
+        if name == "preset":
+            return "quarterly"
         if name == "token":
             purpose = (
                 TokenPurpose.INVITATION if path.startswith("/invitation/") else TokenPurpose.PASSWORD_RESET

@@ -29,10 +29,23 @@ def run_migrations_online() -> None:
     arguments = dict(migrate_extension.configure_args)
     arguments.setdefault("process_revision_directives", skip_empty)
     with migrate_extension.db.engine.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # Batch mode copies a table and drops the old one, which other tables' foreign keys
+            # point to: SQLite checks them again after the migration instead (the switch works only
+            # outside a transaction).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         # SQLite cannot ALTER most things: batch mode copies the table (render_as_batch in configure_args).
         context.configure(connection=connection, target_metadata=target_metadata, **arguments)
         with context.begin_transaction():
             context.run_migrations()
+        if is_sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if problems:
+                raise RuntimeError(f"The migration broke foreign keys: {problems[:10]}")
 
 
 if context.is_offline_mode():

@@ -10,7 +10,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.forms import LocalDecimalField, OrganisationCodeField
 from lms.orgs.importer import CODE, KATOTTH, WEB_ADDRESS
-from lms.orgs.models import HOST_TYPE_LABELS, KIND_LABELS, SERVICE_LABELS, STATUS_LABELS
+from lms.orgs.models import (
+    HOST_TYPE_LABELS,
+    INSTITUTION_TYPE_LABELS,
+    KIND_LABELS,
+    SERVICE_LABELS,
+    STATUS_LABELS,
+)
 
 REQUIRED = _l("This field is required.")
 
@@ -32,6 +38,13 @@ class OrganisationForm(FlaskForm):
     is_occupied = BooleanField(_l("Temporarily occupied territory"))
     host_type = SelectField(
         _l("Host"), choices=[("", _l("Not a hub")), *list(HOST_TYPE_LABELS.items())], coerce=str
+    )
+    institution_type = SelectField(
+        _l("Type of institution"),
+        choices=[("", _l("Not an institution")), *list(INSTITUTION_TYPE_LABELS.items())],
+        coerce=str,
+        default="",
+        validate_choice=False,
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     settlement = StringField(_l("Town or village"), validators=[Optional(), Length(max=150)])

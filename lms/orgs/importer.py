@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.imports.services import Column, Plan, RowAction
-from lms.orgs.models import SERVICE_LABELS, HostType, Kind, Organisation, Status
+from lms.orgs.models import SERVICE_LABELS, HostType, InstitutionType, Kind, Organisation, Status
 from lms.orgs.services import create_organisation, move_organisation, parent_problem, update_organisation
 from lms.permissions import Scope, scope
 
@@ -24,7 +24,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COLUMNS = (
     Column("code", True, _l("Unique code; an existing code updates that organisation."), "HUB-18-001"),
     Column("parent_code", True, _l("Code of the region or training centre it belongs to."), "UA-18"),
-    Column("kind", True, _l("region, training_centre or hub."), "hub"),
+    Column("kind", True, _l("region, training_centre, hub or institution."), "hub"),
     Column("name_uk", True, _l("Name in Ukrainian."), "Хаб цифрової освіти в Коростенській бібліотеці"),
     Column("name_en", False, _l("Name in English."), "Digital Education Hub at Korosten Library"),
     Column("name_fi", False, _l("Name in Finnish."), ""),
@@ -32,6 +32,15 @@ COLUMNS = (
     Column("authority_uk", False, _l("Regions: the regional authority, in Ukrainian."), ""),
     Column("authority_en", False, _l("Regions: the regional authority, in English."), ""),
     Column("host_type", False, _l("Hubs: library, admin_service_centre, school or other."), "library"),
+    Column(
+        "institution_type",
+        False,
+        _l(
+            "Institutions: %(codes)s.",
+            codes=", ".join(kind.value for kind in InstitutionType),
+        ),
+        "",
+    ),
     Column("address", False, _l("Street address."), "вул. Грушевського, 21"),
     Column("settlement", False, _l("Town or village."), "м. Коростень"),
     Column(
@@ -104,7 +113,7 @@ class OrganisationImporter:
         elif code in seen:
             errors.append(_("The code %(code)s appears twice in the file.", code=code))
         if kind not in {k.value for k in Kind} or kind == Kind.NATIONAL:
-            errors.append(_("The kind must be region, training_centre or hub."))
+            errors.append(_("The kind must be region, training_centre, hub or institution."))
         if not row.get("name_uk"):
             errors.append(_("The Ukrainian name is empty."))
         current = existing.get(code)
@@ -126,6 +135,7 @@ class OrganisationImporter:
         for column, values, label in (
             ("host_type", {h.value for h in HostType}, "library, admin_service_centre, school, other"),
             ("status", {s.value for s in Status}, "open, temporarily_closed, relocated"),
+            ("institution_type", {t.value for t in InstitutionType}, ", ".join(InstitutionType)),
         ):
             if row.get(column) and row[column] not in values:
                 errors.append(_("%(column)s must be one of: %(values)s.", column=column, values=label))
@@ -155,7 +165,10 @@ class OrganisationImporter:
         return {
             "authority": authority if any(authority.values()) else None,
             "host_type": row.get("host_type")
-            or (HostType.LIBRARY.value if row["kind"] != Kind.REGION else None),
+            or (HostType.LIBRARY.value if row["kind"] not in (Kind.REGION, Kind.INSTITUTION) else None),
+            "institution_type": (row.get("institution_type") or InstitutionType.OTHER.value)
+            if row["kind"] == Kind.INSTITUTION
+            else None,
             "address": row.get("address", ""),
             "settlement": row.get("settlement", ""),
             "hromada": row.get("hromada", ""),

@@ -19,12 +19,24 @@ class Kind(enum.StrEnum):
     REGION = "region"
     TRAINING_CENTRE = "training_centre"
     HUB = "hub"
+    INSTITUTION = "institution"
 
 
 class HostType(enum.StrEnum):
     LIBRARY = "library"
     ADMIN_SERVICE_CENTRE = "admin_service_centre"
     SCHOOL = "school"
+    OTHER = "other"
+
+
+class InstitutionType(enum.StrEnum):
+    """What kind of employer an institution is: the regional plans count certificates by employer."""
+
+    ADMINISTRATION_UNIT = "administration_unit"
+    LOCAL_COUNCIL = "local_council"
+    SCHOOL = "school"
+    HOSPITAL = "hospital"
+    LIBRARY = "library"
     OTHER = "other"
 
 
@@ -39,6 +51,15 @@ KIND_LABELS = {
     Kind.REGION: _l("Region"),
     Kind.TRAINING_CENTRE: _l("Training centre"),
     Kind.HUB: _l("Hub"),
+    Kind.INSTITUTION: _l("Institution (employer)"),
+}
+INSTITUTION_TYPE_LABELS = {
+    InstitutionType.ADMINISTRATION_UNIT: _l("Structural subdivision of the regional administration"),
+    InstitutionType.LOCAL_COUNCIL: _l("Local council"),
+    InstitutionType.SCHOOL: _l("School or other education institution"),
+    InstitutionType.HOSPITAL: _l("Hospital or other health institution"),
+    InstitutionType.LIBRARY: _l("Library"),
+    InstitutionType.OTHER: _l("Other institution"),
 }
 HOST_TYPE_LABELS = {
     HostType.LIBRARY: _l("Library"),
@@ -67,6 +88,7 @@ ALLOWED_PARENTS: dict[Kind, tuple[Kind | None, ...]] = {
     Kind.REGION: (Kind.NATIONAL,),
     Kind.TRAINING_CENTRE: (Kind.REGION,),
     Kind.HUB: (Kind.REGION, Kind.TRAINING_CENTRE),
+    Kind.INSTITUTION: (Kind.REGION,),
 }
 
 
@@ -80,7 +102,9 @@ class Organisation(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "lms_organisation"
     __table_args__ = (
-        CheckConstraint("kind IN ('national', 'region', 'training_centre', 'hub')", name="kind"),
+        CheckConstraint(
+            "kind IN ('national', 'region', 'training_centre', 'hub', 'institution')", name="kind"
+        ),
         Index("ix_lms_organisation_kind_status", "kind", "status"),
     )
 
@@ -97,6 +121,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     authority: Mapped[Translated | None] = mapped_column(TranslatedText)
     is_occupied: Mapped[bool] = mapped_column(Boolean, default=False)
     host_type: Mapped[str | None] = mapped_column(String(30))
+    institution_type: Mapped[str | None] = mapped_column(String(30))
     address: Mapped[str] = mapped_column(String(300), default="")
     settlement: Mapped[str] = mapped_column(String(150), default="")
     hromada: Mapped[str] = mapped_column(String(200), default="")
@@ -136,6 +161,12 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     @property
     def host_type_label(self) -> Any:
         return HOST_TYPE_LABELS[HostType(self.host_type)] if self.host_type else ""
+
+    @property
+    def institution_type_label(self) -> Any:
+        return (
+            INSTITUTION_TYPE_LABELS[InstitutionType(self.institution_type)] if self.institution_type else ""
+        )
 
     @property
     def status_label(self) -> Any:

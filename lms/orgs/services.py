@@ -22,6 +22,7 @@ EDITABLE_FIELDS = (
     "authority",
     "is_occupied",
     "host_type",
+    "institution_type",
     "address",
     "settlement",
     "hromada",

@@ -17,7 +17,7 @@ from lms.imports.views import add_import_routes
 from lms.orgs import services
 from lms.orgs.forms import MoveForm, OrganisationForm
 from lms.orgs.importer import OrganisationImporter
-from lms.orgs.models import KIND_LABELS, Kind, Organisation
+from lms.orgs.models import KIND_LABELS, InstitutionType, Kind, Organisation
 from lms.permissions import require, scope
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -86,6 +86,9 @@ def _form_fields(form: OrganisationForm) -> dict[str, Any]:
         "authority": authority if any(authority.values()) else None,
         "is_occupied": bool(form.is_occupied.data),
         "host_type": form.host_type.data or None,
+        "institution_type": form.institution_type.data
+        if form.institution_type.data in {t.value for t in InstitutionType}
+        else None,
         "address": form.address.data or "",
         "settlement": form.settlement.data or "",
         "hromada": form.hromada.data or "",
@@ -144,6 +147,7 @@ def edit(organisation_id: int) -> Any:
         authority_uk=authority.get("uk", ""),
         authority_en=authority.get("en", ""),
         host_type=organisation.host_type or "",
+        institution_type=organisation.institution_type or "",
     )
     # The code, kind and parent are not changed here (moving has its own page).
     form.code.data, form.kind.data = organisation.code, organisation.kind

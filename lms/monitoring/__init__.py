@@ -1,0 +1,1 @@
+"""Monitoring: the fact table of counted certificates, external certificates, indicators, reports."""

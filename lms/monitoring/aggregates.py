@@ -1,0 +1,351 @@
+"""The counts, in SQL over the fact table's indexed columns (the same numbers on SQLite and PostgreSQL).
+
+Counting rule: a certificate counts once under each target group it snapshots, and every table also
+gives the de-duplicated total (each certificate once). A certificate counts when it was issued in the
+period and had not been revoked by the day the count is made (``as_of``, today unless given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+
+from lms.accounts.models import TargetGroup, User
+from lms.extensions import db
+from lms.monitoring.models import CertificateFact, Source, fact_target_group
+from lms.monitoring.periods import Period
+from lms.orgs.models import Kind, Organisation, Status
+from lms.permissions import Scope
+
+COUNTING_RULE = _l(
+    "Counting rule: a certificate counts once under each target group it snapshots at issue; the "
+    "total counts each certificate once. A revoked certificate stops counting from its revocation date."
+)
+FACT = CertificateFact.__table__.c
+FACT_GROUP = fact_target_group.c
+ORG = Organisation.__table__.c
+DIMENSIONS = ("region", "institution", "hub", "target_group", "course", "trainer", "cascade_level", "quarter")
+DIMENSION_LABELS = {
+    "region": _l("Region"),
+    "institution": _l("Institution"),
+    "hub": _l("Hub"),
+    "target_group": _l("Target group"),
+    "course": _l("Course"),
+    "trainer": _l("Trainer"),
+    "cascade_level": _l("Cascade level"),
+    "quarter": _l("Quarter"),
+}
+SOURCES = ("all", Source.KASKAD.value, Source.EXTERNAL.value)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a count covers: the viewer's scope, a period, and optional narrowing."""
+
+    scope: Scope
+    period: Period
+    source: str = "all"
+    region_id: int | None = None
+    course: str | None = None
+    target_group: str | None = None
+    as_of: date | None = None
+
+    def on(self) -> date:
+        return self.as_of or date.today()
+
+    def with_period(self, period: Period) -> Filters:
+        return replace(self, period=period)
+
+    def args(self) -> dict[str, Any]:
+        """The filters as query-string arguments (for links to the rows behind a number)."""
+        values = {
+            "period": self.period.code,
+            "source": self.source if self.source != "all" else None,
+            "region": self.region_id,
+            "course": self.course,
+            "target_group": self.target_group,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def counted(filters: Filters, period: bool = True) -> ColumnElement[bool]:
+    """The WHERE clause of every count."""
+    as_of = filters.on()
+    clauses: list[ColumnElement[bool]] = [
+        filters.scope.filter(FACT.scope_path),
+        FACT.issued_on <= as_of,
+        or_(FACT.revoked_on.is_(None), FACT.revoked_on > as_of),
+    ]
+    if period:
+        clauses.append(period_clause(filters.period))
+    if filters.source in (Source.KASKAD, Source.EXTERNAL):
+        clauses.append(FACT.source == filters.source)
+    if filters.region_id is not None:
+        clauses.append(FACT.region_id == filters.region_id)
+    if filters.course:
+        clauses.append(FACT.course_code == filters.course)
+    if filters.target_group:
+        clauses.append(
+            exists().where(FACT_GROUP.fact_id == FACT.id, FACT_GROUP.target_group == filters.target_group)
+        )
+    return and_(*clauses)
+
+
+def period_clause(period: Period) -> ColumnElement[bool]:
+    if period.kind == "quarter":
+        return FACT.quarter == period.key
+    if period.kind == "half":
+        return FACT.half == period.key
+    if period.kind == "year":
+        return FACT.year == period.year
+    return and_(FACT.issued_on >= period.start, FACT.issued_on <= period.end)
+
+
+def count_certificates(filters: Filters) -> int:
+    query = select(func.count()).select_from(CertificateFact.__table__).where(counted(filters))
+    return db.session.execute(query).scalar_one()
+
+
+def count_people(filters: Filters) -> int:
+    """People with at least one counted certificate (a person is counted once)."""
+    query = select(func.count(func.distinct(FACT.person_key))).where(counted(filters))
+    return db.session.execute(query).scalar_one()
+
+
+def _dimension_column(dimension: str) -> Any:
+    return {
+        "region": FACT.region_id,
+        "institution": FACT.institution_id,
+        "hub": FACT.hub_id,
+        "course": FACT.course_code,
+        "trainer": FACT.trainer_id,
+        "cascade_level": FACT.cascade_level,
+        "quarter": FACT.quarter,
+    }[dimension]
+
+
+@dataclass
+class Row:
+    key: Any
+    label: str
+    certificates: int
+    people: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def breakdown(filters: Filters, dimension: str, limit: int | None = None) -> list[Row]:
+    """Certificates (and people) per value of ``dimension``, largest first (quarters in order).
+    Rows with no value (an external certificate has no hub) are left out; the total is apart."""
+    if dimension == "target_group":
+        query = (
+            select(FACT_GROUP.target_group, func.count(), func.count(func.distinct(FACT.person_key)))
+            .select_from(CertificateFact.__table__.join(fact_target_group, FACT_GROUP.fact_id == FACT.id))
+            .where(counted(filters))
+            .group_by(FACT_GROUP.target_group)
+        )
+    else:
+        column = _dimension_column(dimension)
+        query = (
+            select(column, func.count(), func.count(func.distinct(FACT.person_key)))
+            .where(counted(filters), column.is_not(None))
+            .group_by(column)
+        )
+        if dimension == "course":
+            query = query.where(column != "")
+    if dimension == "quarter":
+        query = query.order_by(_dimension_column("quarter"))
+    else:
+        query = query.order_by(func.count().desc(), query.selected_columns[0])
+    if limit:
+        query = query.limit(limit)
+    rows = [Row(key, "", certificates, people) for key, certificates, people in db.session.execute(query)]
+    labels = dimension_labels(dimension, [row.key for row in rows])
+    for row in rows:
+        row.label = labels.get(row.key, str(row.key))
+    return rows
+
+
+def dimension_labels(dimension: str, keys: Sequence[Any]) -> dict[Any, str]:
+    """Names for the keys of a dimension, in the current language."""
+    if not keys:
+        return {}
+    if dimension in ("region", "institution", "hub"):
+        return {
+            org.id: str(org.name)
+            for org in db.session.scalars(select(Organisation).where(Organisation.id.in_(keys)))
+        }
+    if dimension == "target_group":
+        return target_group_names()
+    if dimension == "trainer":
+        return {user.id: user.full_name for user in db.session.scalars(select(User).where(User.id.in_(keys)))}
+    if dimension == "course":
+        rows = db.session.execute(
+            select(FACT.course_code, func.max(FACT.course_title))
+            .where(FACT.course_code.in_(keys))
+            .group_by(FACT.course_code)
+        )
+        return {code: f"{title} ({code})" if title else code for code, title in rows}
+    if dimension == "cascade_level":
+        return {key: _("Level %(number)s", number=key) for key in keys}
+    if dimension == "quarter":
+        return {key: Period.quarter(key // 10, key % 10).label() for key in keys}
+    return {}
+
+
+def target_group_names() -> dict[str, str]:
+    return {group.code: str(group.name) for group in db.session.scalars(select(TargetGroup))}
+
+
+def region_rows(filters: Filters) -> list[Organisation]:
+    """The regions in the viewer's scope (or the one chosen), in code order."""
+    query = select(Organisation).where(Organisation.kind == Kind.REGION).order_by(Organisation.code)
+    if filters.region_id is not None:
+        query = query.where(Organisation.id == filters.region_id)
+    regions = list(db.session.scalars(query))
+    scope = filters.scope
+    # A region counts as in scope when it lies in the scope or holds a part of it.
+    return [
+        region
+        for region in regions
+        if scope.contains(region) or any(path.startswith(region.path) for path in scope.paths)
+    ]
+
+
+def matrix(filters: Filters, rows_by: str = "region") -> dict[tuple[Any, str], int]:
+    """Certificates per (region or institution, target group), with ``"*"`` for the de-duplicated
+    total of each row: the quarterly report's table."""
+    column = FACT.region_id if rows_by == "region" else FACT.institution_id
+    # By institution, the certificates of people at no institution (a hub's librarians) make a row
+    # of their own (key None), so that the rows add up to the region's total.
+    present = column.is_not(None) if rows_by == "region" else FACT.region_id.is_not(None)
+    by_group = (
+        select(column, FACT_GROUP.target_group, func.count())
+        .select_from(CertificateFact.__table__.join(fact_target_group, FACT_GROUP.fact_id == FACT.id))
+        .where(counted(filters), present)
+        .group_by(column, FACT_GROUP.target_group)
+    )
+    totals = select(column, func.count()).where(counted(filters), present).group_by(column)
+    cells: dict[tuple[Any, str], int] = {
+        (key, group): count for key, group, count in db.session.execute(by_group)
+    }
+    cells.update({(key, "*"): count for key, count in db.session.execute(totals)})
+    return cells
+
+
+def trend(filters: Filters, quarters: Sequence[Period]) -> list[tuple[Period, int]]:
+    """Certificates per quarter (one query over the stored quarter key)."""
+    keys = [quarter.key for quarter in quarters]
+    query = (
+        select(FACT.quarter, func.count())
+        .where(counted(filters, period=False), FACT.quarter.in_(keys))
+        .group_by(FACT.quarter)
+    )
+    counts: dict[int | None, int] = {key: count for key, count in db.session.execute(query)}
+    return [(quarter, counts.get(quarter.key, 0)) for quarter in quarters]
+
+
+def coverage(filters: Filters) -> list[Row]:
+    """Per region: open hubs, and those with a coordinator holding a counted certificate issued by
+    the end of the period (``extra``: hubs, covered, share)."""
+    region = Organisation.__table__.alias("region")
+    hub = Organisation.__table__.alias("hub")
+    as_of = min(filters.on(), filters.period.end)
+    certified = (
+        select(FACT.hub_id)
+        .where(
+            FACT.hub_id.is_not(None),
+            FACT.job_code == "hub_coordinator",
+            FACT.issued_on <= as_of,
+            or_(FACT.revoked_on.is_(None), FACT.revoked_on > filters.on()),
+            *([FACT.source == filters.source] if filters.source in SOURCES[1:] else []),
+        )
+        .distinct()
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            region.c.id,
+            func.count(hub.c.id),
+            func.sum(case((hub.c.id.in_(certified), 1), else_=0)),
+        )
+        .select_from(region.join(hub, hub.c.path.startswith(region.c.path)))
+        .where(
+            region.c.kind == Kind.REGION,
+            hub.c.kind == Kind.HUB,
+            hub.c.status == Status.OPEN,
+            filters.scope.filter(hub.c.path),
+            *([region.c.id == filters.region_id] if filters.region_id is not None else []),
+        )
+        .group_by(region.c.id)
+    )
+    result = [
+        Row(key, "", int(covered or 0), extra={"hubs": hubs, "covered": int(covered or 0)})
+        for key, hubs, covered in db.session.execute(query)
+    ]
+    labels = dimension_labels("region", [row.key for row in result])
+    for row in result:
+        row.label = labels.get(row.key, "")
+        row.extra["share"] = row.extra["covered"] / row.extra["hubs"] if row.extra["hubs"] else 0.0
+    result.sort(key=lambda row: row.label)
+    return result
+
+
+def fact_rows(filters: Filters, dimension: str | None = None, key: Any = None) -> Select[Any]:
+    """The certificates behind a number: the facts counted, optionally those of one dimension value."""
+    query = select(CertificateFact).where(counted(filters)).order_by(FACT.issued_on.desc(), FACT.id.desc())
+    if dimension == "target_group":
+        query = query.where(
+            exists().where(FACT_GROUP.fact_id == FACT.id, FACT_GROUP.target_group == str(key))
+        )
+    elif dimension in DIMENSIONS:
+        column = _dimension_column(dimension)
+        query = query.where(column.is_(None) if key in (None, "") else column == _coerce(dimension, key))
+    return query
+
+
+def _coerce(dimension: str, key: Any) -> Any:
+    if dimension == "course":
+        return str(key)
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        return -1
+
+
+def courses_by_region(filters: Filters) -> list[dict[str, Any]]:
+    """Per (region, course): cohorts with counted certificates, and the certificates."""
+    query = (
+        select(
+            FACT.region_id,
+            FACT.course_code,
+            func.max(FACT.course_title),
+            func.count(func.distinct(FACT.cohort_id)),
+            func.count(),
+        )
+        .where(counted(filters), FACT.region_id.is_not(None))
+        .group_by(FACT.region_id, FACT.course_code)
+    )
+    result = db.session.execute(query).all()
+    regions = {
+        org.id: org
+        for org in db.session.scalars(select(Organisation).where(Organisation.id.in_({r[0] for r in result})))
+    }
+    rows = [
+        {
+            "code": f"{regions[region_id].code} · {code or '—'}",
+            "name": f"{regions[region_id].name} · {title or code}",
+            "region": regions[region_id].code,
+            "course": code,
+            "cells": {"cohorts": cohorts, "certificates": certificates},
+        }
+        for region_id, code, title, cohorts, certificates in result
+    ]
+    rows.sort(key=lambda row: (row["region"], row["course"]))
+    return rows

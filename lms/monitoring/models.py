@@ -1,0 +1,198 @@
+"""The monitoring tables: one fact row per counted certificate, external certificate records, frozen
+reports and API tokens.
+
+The fact table is what every count reads. It stores the keys the counts group by (period keys as
+integers, region, institution, hub, course, trainer) so aggregates are ``GROUP BY`` over indexed
+columns, never a computation per row.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.extensions import db
+from lms.i18n import utcnow
+from lms.orgs.models import Organisation
+
+
+class Source(enum.StrEnum):
+    KASKAD = "kaskad"
+    EXTERNAL = "external"
+
+
+SOURCE_LABELS = {
+    Source.KASKAD: _l("Kaskad's certificates"),
+    Source.EXTERNAL: _l("External certificates"),
+    "all": _l("Kaskad's and external certificates"),
+}
+# The platform most external certificates come from; any other platform is named as typed.
+DIIA = "diia"
+DIIA_LABEL = "Дія.Цифрова освіта"
+
+
+def quarter_key(day: date) -> int:
+    """20263 for July–September 2026: the stored integer the quarterly counts group by."""
+    return day.year * 10 + (day.month - 1) // 3 + 1
+
+
+def half_key(day: date) -> int:
+    return day.year * 10 + (1 if day.month <= 6 else 2)
+
+
+fact_target_group = Table(
+    "lms_monitoring_fact_target_group",
+    db.metadata,
+    Column("fact_id", ForeignKey("lms_monitoring_fact.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_group", String(40), primary_key=True),
+    Index("ix_lms_monitoring_fact_target_group_group", "target_group", "fact_id"),
+)
+
+
+class CertificateFact(db.Model):  # type: ignore[name-defined]
+    """One certificate that counts: Kaskad's own (written by the certificates plugin through
+    :mod:`lms.monitoring.facts`) or an external record. What it snapshots at issue never changes;
+    a revocation only sets ``revoked_on``."""
+
+    __tablename__ = "lms_monitoring_fact"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id"),
+        # The quarterly report and the dashboard: a quarter's rows, by region, still valid.
+        Index("ix_lms_monitoring_fact_quarter", "quarter", "region_id", "revoked_on", "source"),
+        Index("ix_lms_monitoring_fact_issued", "issued_on", "region_id", "revoked_on", "source"),
+        Index("ix_lms_monitoring_fact_scope", "scope_path", "quarter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(10))
+    source_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    # Who the certificate belongs to, for counting people once: "u<id>" for a person of Kaskad,
+    # "e<e-mail>" or "x<record id>" for an external record matched to nobody.
+    person_key: Mapped[str] = mapped_column(String(260))
+    scope_path: Mapped[str] = mapped_column(String(255), default="")
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("lms_organisation.id"))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("lms_organisation.id"), index=True)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("lms_organisation.id"), index=True)
+    job_code: Mapped[str | None] = mapped_column(String(40))
+    course_code: Mapped[str] = mapped_column(String(60), default="")
+    course_title: Mapped[str] = mapped_column(String(300), default="")
+    cohort_id: Mapped[int | None] = mapped_column(Integer)
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    cascade_level: Mapped[int | None] = mapped_column(SmallInteger)
+    issued_on: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer)
+    half: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+
+    region: Mapped[Organisation | None] = relationship(foreign_keys=[region_id])
+
+
+external_target_group = Table(
+    "lms_external_certificate_target_group",
+    db.metadata,
+    Column(
+        "certificate_id",
+        ForeignKey("lms_external_certificate.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("target_group", String(40), primary_key=True),
+)
+
+
+class ExternalCertificate(db.Model):  # type: ignore[name-defined]
+    """A certificate obtained outside Kaskad (Diia.Osvita or another platform). Not verifiable here:
+    counted apart from Kaskad's own, and never twice (one source, one number)."""
+
+    __tablename__ = "lms_external_certificate"
+    __table_args__ = (UniqueConstraint("source_key", "reference_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    source_key: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(String(500))  # the number, or a link
+    reference_key: Mapped[str] = mapped_column(String(500))
+    course_title: Mapped[str] = mapped_column(String(300))
+    issued_on: Mapped[date] = mapped_column(Date)
+    surname: Mapped[str] = mapped_column(String(120))
+    given_name: Mapped[str] = mapped_column(String(120))
+    patronymic: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    institution_name: Mapped[str] = mapped_column(String(300), default="")
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("lms_organisation.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("lms_organisation.id"), index=True)
+    scope_path: Mapped[str] = mapped_column(String(255), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    institution: Mapped[Organisation | None] = relationship(foreign_keys=[institution_id])
+    region: Mapped[Organisation] = relationship(foreign_keys=[region_id])
+    person: Mapped[User | None] = relationship(foreign_keys=[person_id])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.given_name, self.patronymic) if part)
+
+    @property
+    def source_label(self) -> str:
+        return DIIA_LABEL if self.source_key == DIIA else self.source
+
+    @property
+    def is_link(self) -> bool:
+        return self.reference.startswith(("https://", "http://"))
+
+
+class FrozenReport(db.Model):  # type: ignore[name-defined]
+    """A report as it stood when someone signed it off: later data never changes it."""
+
+    __tablename__ = "lms_monitoring_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preset: Mapped[str] = mapped_column(String(40))
+    # What identifies "the same report" across versions: preset, period, scope, source.
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scope_path: Mapped[str] = mapped_column(String(255), index=True)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    signed_by: Mapped[User | None] = relationship()
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined]
+    """A person's key to ``/api/v1``; only a hash is stored, and it sees what its owner may see."""
+
+    __tablename__ = "lms_api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
