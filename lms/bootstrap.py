@@ -179,8 +179,14 @@ def init_core(app: Flask) -> None:
     add_indicator(app, "lms.people", _l("Active people"), count_active_people)
     add_indicator(app, "lms.people-invited", _l("Invited, not accepted yet"), count_invited_people)
     monitoring_indicators.register(app)
+    add_nav_item(app, "monitoring.dashboard", _l("Dashboard"), may("monitoring.view"), 5, area=MONITORING)
     add_nav_item(
-        app, "monitoring.dashboard", _l("Monitoring"), lambda user: can(user, "monitoring.view"), order=40
+        app,
+        "monitoring.external_index",
+        _l("External certificates"),
+        may("monitoring.view"),
+        40,
+        area=MONITORING,
     )
 
     _init_templates(app)

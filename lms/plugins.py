@@ -120,13 +120,13 @@ class Indicator:
         return self.count(filters if self.by_period else filters.scope)
 
     def for_scope(self, scope: Any) -> int | float | None:
-        """The figure for ``scope`` now (a period figure: this quarter)."""
+        """The figure for ``scope`` as it stands today (a period figure: over all time so far)."""
         if not self.by_period:
             return self.count(scope)
         from lms.monitoring.aggregates import Filters
         from lms.monitoring.periods import Period
 
-        return self.count(Filters(scope, Period.containing(date.today())))
+        return self.count(Filters(scope, Period.custom(date(2000, 1, 1), date.today())))
 
 
 # ``rule(person, course) -> True | False | None``: does ``person`` hold a licence to train ``course``?

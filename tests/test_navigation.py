@@ -63,12 +63,19 @@ def test_a_trainer_sees_learning_teaching_and_the_organisations_under_monitoring
 def test_a_manager_monitors_the_organisations_and_people_and_administers_nothing(app, world):
     areas = areas_of(app, world.people["manager@r1"])
     assert list(areas) == ["learning", "monitoring"]
-    assert areas["monitoring"] == ["orgs.index", "accounts.users", "courses_cohorts.index"]
+    assert areas["monitoring"] == [
+        "monitoring.dashboard",
+        "orgs.index",
+        "accounts.users",
+        "monitoring.external_index",
+        "courses_cohorts.index",
+    ]
 
 
 def test_an_admin_administers_and_teaches_and_each_page_is_in_one_area(app, world):
     areas = areas_of(app, world.people["admin@root"])
-    assert list(areas) == ["learning", "teaching", "administration"]
+    assert list(areas) == ["learning", "teaching", "monitoring", "administration"]
+    assert areas["monitoring"] == ["monitoring.dashboard", "monitoring.external_index"]
     assert areas["administration"] == [
         "orgs.index",
         "accounts.users",
@@ -110,7 +117,12 @@ def test_one_area_is_a_plain_list_and_several_are_disclosures_open_on_the_curren
 
     client = fresh(app, world.people["admin@root"])
     nav = header(html(client))
-    assert re.findall(r"<summary>([^<]+)</summary>", nav) == ["Learning", "Teaching", "Administration"]
+    assert re.findall(r"<summary>([^<]+)</summary>", nav) == [
+        "Learning",
+        "Teaching",
+        "Monitoring",
+        "Administration",
+    ]
     assert "<details open>" not in nav  # the home page is in no area
     nav = header(html(client, "/people"))
     assert nav.count("<details open>") == 1

@@ -110,7 +110,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/monitoring/external"):                 (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/monitoring/external/new"):             (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/monitoring/external/new"):             (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
-    ("POST", "/monitoring/external/<certificate_id>/delete"): (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("POST", "/monitoring/external/<certificate_id>/delete"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
     ("GET",  "/monitoring/external/import"):          (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/monitoring/external/import"):          (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/monitoring/external/import/confirm"):  (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),

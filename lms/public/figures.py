@@ -27,7 +27,8 @@ def published_names() -> list[str]:
 
 
 def indicators() -> list[Indicator]:
-    return list(registry().indicators.values())
+    """The indicators that may be published: counts (a share needs its base to be read right)."""
+    return [indicator for indicator in registry().indicators.values() if indicator.unit == "count"]
 
 
 def publish(names: list[str], by: Any) -> None:
@@ -50,7 +51,7 @@ def _kept(app: Any) -> dict[tuple[str, ...], Any]:
     return app.extensions.setdefault("lms.public.figures", {})
 
 
-def headline_figures() -> list[tuple[Any, int]]:
+def headline_figures() -> list[tuple[Any, int | float | None]]:
     """(label, count) of each published indicator, over everything; kept for ``KEEP_SECONDS``."""
     names = tuple(published_names())
     if not names:
@@ -59,7 +60,7 @@ def headline_figures() -> list[tuple[Any, int]]:
     entry = kept.get(names)
     if entry is None or entry[0] < time.monotonic():
         counts = {
-            indicator.name: indicator.count(EVERYWHERE)
+            indicator.name: indicator.for_scope(EVERYWHERE)
             for indicator in indicators()
             if indicator.name in names
         }
