@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from translitua import UkrainianKMU, translit
 
-from certificates import numbers, pdf
+from certificates import monitoring, numbers, pdf
 from certificates.models import Certificate, CourseSetting, IssueOn, Source, Status, Template
 from courses.models import Course
 from lms.accounts.models import User
@@ -320,6 +320,7 @@ def issue(
         return Issued(winner, False)
     certificate = db.session.get(Certificate, new_id)
     assert certificate is not None
+    monitoring.record_issue(certificate)
     record(
         "certificate.issued",
         certificate,
@@ -374,6 +375,7 @@ def revoke(certificate: Certificate, reason: str, actor: User | None) -> None:
     certificate.revoked_by_id = actor.id if actor is not None else None
     certificate.revoke_reason = reason.strip()
     db.session.flush()
+    monitoring.record_revocation(certificate, certificate.revoked_at.date())
     record(
         "certificate.revoked",
         certificate,
@@ -428,6 +430,7 @@ def reissue(certificate: Certificate, reason: str, actor: User | None) -> Certif
     new = issued.certificate
     certificate.superseded_by_id = new.id
     db.session.flush()
+    monitoring.record_correction(certificate, new)
     record(
         "certificate.superseded",
         certificate,

@@ -191,7 +191,7 @@ class FiguresForm(FlaskForm):
 @login_required
 def edit_figures() -> Any:
     require(figures.EDIT, GLOBAL)
-    counts = {indicator.name: indicator.count(figures.EVERYWHERE) for indicator in figures.indicators()}
+    counts = {indicator.name: indicator.for_scope(figures.EVERYWHERE) for indicator in figures.indicators()}
     form = FiguresForm(published=figures.published_names())
     form.published.choices = [
         (indicator.name, f"{indicator.label} ({format_decimal(counts[indicator.name])})")
