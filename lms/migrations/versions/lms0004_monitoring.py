@@ -1,16 +1,16 @@
 """Monitoring: institutions (a new organisation kind), the fact table of counted certificates,
 external certificate records, frozen reports, API tokens.
 
-Revision ID: lms0003
-Revises: lms0002
+Revision ID: lms0004
+Revises: lms0003
 Create Date: 2026-12-03 06:40:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'lms0003'
-down_revision = 'lms0002'
+revision = 'lms0004'
+down_revision = 'lms0003'
 branch_labels = None
 depends_on = None
 
