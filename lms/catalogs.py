@@ -9,6 +9,7 @@ Source messages are English, so the English catalog is filled from them.
 
 from __future__ import annotations
 
+import copy
 import io
 import sys
 from collections.abc import Iterator
@@ -96,7 +97,9 @@ def update(package: str) -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=locale, project="Kaskad", charset="utf-8")
-        catalog.update(template, no_fuzzy_matching=True)
+        # A copy each: Catalog.update() adds the template's own Message objects for new entries, so
+        # filling the English strings below would fill them into the catalogs after it (fi, sv) too.
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         if locale == SOURCE_LOCALE:
             for message in catalog:

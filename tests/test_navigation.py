@@ -217,6 +217,7 @@ def test_plugins_register_sections_for_each_role(app):
         "courses.todays-sessions",
         "courses.unmarked-attendance",
         "courses.essays",
+        "courses.cohorts-to-close",
         "courses.next-session",
         "courses.resume",
     ]

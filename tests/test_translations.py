@@ -23,6 +23,20 @@ def test_catalogs_are_complete_fresh_and_well_formed(package):
     assert list(catalogs.problems(package)) == []
 
 
+def test_a_new_message_is_left_for_the_translators_of_every_locale_but_english(tmp_path, monkeypatch):
+    """English fills itself from the source; Ukrainian, Finnish and Swedish wait for a translator
+    (the English text used to leak into the catalogs updated after the English one)."""
+    template = Catalog(project="Kaskad", charset="utf-8")
+    template.add("A new message", None, [("demo/x.py", 1)])
+    monkeypatch.setattr(catalogs, "extract", lambda package: template)
+    monkeypatch.setattr(catalogs, "translations_dir", lambda package: tmp_path)
+
+    catalogs.update("demo")
+
+    strings = {locale: catalogs.read("demo", locale)["A new message"].string for locale in catalogs.LOCALES}
+    assert strings == {"uk": "", "en": "A new message", "fi": "", "sv": ""}
+
+
 def test_ukrainian_catalog_has_three_plural_forms():
     catalog = catalogs.read("lms", "uk")
     assert catalog.num_plurals == 3

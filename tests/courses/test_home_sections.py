@@ -110,6 +110,28 @@ def test_a_learner_sees_her_next_session_and_where_to_resume(client, db, cohort,
     assert section(page, "Today's sessions") == "" and section(page, "Attendance not marked yet") == ""
 
 
+def test_a_trainer_sees_her_cohorts_past_their_last_day_until_she_closes_them(
+    client, db, world, cohort, course, make_cohort, now
+):
+    cohort.ends_on = date(2026, 3, 8)  # yesterday
+    others = make_cohort(
+        course, world.orgs["tc@r2"], trainers=[world.people["trainer@r2"]], ends_on=date(2026, 3, 1)
+    )
+    running = make_cohort(
+        course, world.orgs["tc@r1"], trainers=[world.people["trainer@r1"]], ends_on=date(2026, 3, 9)
+    )
+    db.session.commit()
+
+    to_close = section(home(client, world.people["trainer@r1"]), "Cohorts to close")
+
+    assert f'href="/cohorts/{cohort.id}/close">Житомир, весна 2026</a>' in to_close
+    assert "ended Mar 8, 2026" in to_close
+    assert f"/cohorts/{others.id}/close" not in to_close and f"/cohorts/{running.id}/close" not in to_close
+    cohort.status = "closed"
+    db.session.commit()
+    assert section(home(client, world.people["trainer@r1"]), "Cohorts to close") == ""
+
+
 def test_a_completed_course_is_not_listed_to_resume(client, db, course, learner, cohort):
     enrolment = course_services.enrolment_of(learner, course)
     enrolment.completed_at = datetime(2026, 3, 1)
