@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import pytest
 
 from courses import services as course_services
-from courses.cohorts import sessions
+from courses.cohorts import completion, sessions
 from courses.cohorts.models import Attendance
 from courses.cohorts.sessions import SessionDetails
 from lms.testing import login
@@ -21,6 +21,7 @@ NOW = datetime(2026, 3, 9, 7, 0)  # a Monday, 09:00 in Kyiv
 @pytest.fixture
 def now(monkeypatch):
     monkeypatch.setattr(sessions, "utcnow", lambda: NOW)
+    monkeypatch.setattr(completion, "utcnow", lambda: NOW)
     return NOW
 
 
