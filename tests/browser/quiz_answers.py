@@ -12,7 +12,8 @@ from courses.questions import interchange
 from courses.questions.grading import correct_response
 from courses.quizzes.models import AttemptQuestion
 
-WRONG_TEXT = "невідомо"  # "unknown": accepted by no short answer, not a number
+WRONG_TEXT = "невідомо"  # "unknown": accepted by no short answer
+WRONG_NUMBER = "-987654,3"  # a number no shipped question accepts (text is refused, not marked wrong)
 
 
 def place(slot: AttemptQuestion, index: int) -> int:
@@ -50,7 +51,7 @@ def answer(page: Any, slot: AttemptQuestion, right: bool) -> None:
     elif kind == interchange.SHORT:
         page.fill(f"#{name}", correct_response(question) if right else WRONG_TEXT)
     elif kind == interchange.NUMERICAL:
-        page.fill(f"#{name}", as_typed(correct_response(question)) if right else WRONG_TEXT)
+        page.fill(f"#{name}", as_typed(correct_response(question)) if right else WRONG_NUMBER)
     elif kind == interchange.MATCHING:
         rows = slot.answer_order or []
         matches = [question.answers[row].match for row in rows]
