@@ -374,11 +374,23 @@ def part_cascade(summary: list[str]) -> None:
     summary.extend(timing.line() for timing in timings)
 
 
+def part_hubs(summary: list[str]) -> None:
+    from bench import hubs as public_hubs
+
+    print("7. The public hub directory at 6,200 hubs (SQLite, gunicorn -w 2, anonymous, sequential)")
+    lines = public_hubs.report(public_hubs.bench_hubs())
+    for line in lines:
+        print(line)
+    print()
+    summary.extend(lines)
+
+
 PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "hashing": (part_hashing, "Argon2id with Kaskad's parameters, alone in a child process"),
     "login": (part_login, "GET /login and a full login, Kaskad against a bare Flask baseline"),
     "ladder": (part_ladder, "the cost ladder: bare Flask, Kaskad's floors, our pages; ratios and worker RSS"),
     "profile": (part_profile, "cProfile of the floor and the lesson rungs, saved in bench/profiles/"),
+    "hubs": (part_hubs, "the public directory's search and the GeoJSON of all hubs at 6,200 hubs, p50"),
     "quiz-load": (
         part_quiz_load,
         f"{LEARNERS} learners taking the shipped quiz at once (SQLite, PostgreSQL)",

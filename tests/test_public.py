@@ -424,3 +424,20 @@ def test_the_map_comes_from_kaskads_own_files_and_the_list_needs_none(client, hu
     assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in page
     assert "OpenStreetMap contributors" in page
     assert len(codes_on(page)) == 4  # every hub is in the list, with or without coordinates
+
+
+def test_the_kept_open_data_follows_every_change_of_the_hubs(client, db, world, hubs):
+    from lms.orgs.services import move_organisation, update_organisation
+
+    def korosten() -> dict:
+        features = geojson(client)["features"]
+        return next(f["properties"] for f in features if f["properties"]["code"] == "HUB-18-101")
+
+    assert korosten()["status"] == "open"
+    update_organisation(hubs["korosten"], status="relocated")
+    db.session.commit()
+    assert korosten()["status"] == "relocated"
+    move_organisation(hubs["korosten"], world.orgs["r2"])
+    db.session.commit()
+    assert korosten()["region_code"] == "UA-46"
+    assert next(row for row in read_csv(client) if row["code"] == "HUB-18-101")["region_code"] == "UA-46"

@@ -106,6 +106,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
             "kind IN ('national', 'region', 'training_centre', 'hub', 'institution')", name="kind"
         ),
         Index("ix_lms_organisation_kind_status", "kind", "status"),
+        Index("ix_lms_organisation_kind_name_sort", "kind", "name_sort"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,7 +139,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     # Names, settlement, hromada, address and code, case-folded (kept by the listener below).
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Organisation]] = relationship(back_populates="parent")

@@ -12,7 +12,7 @@ from sqlalchemy import Select, String, func, literal, select, update
 from lms import signals
 from lms.audit.services import record
 from lms.extensions import db
-from lms.i18n import LOCALE_NAMES, current_locale
+from lms.i18n import LOCALE_NAMES, current_locale, utcnow
 from lms.orgs.models import ALLOWED_PARENTS, Kind, Organisation
 from lms.permissions import Scope, forget_permissions
 
@@ -110,6 +110,7 @@ def move_organisation(organisation: Organisation, new_parent: Organisation) -> N
         .values(
             path=literal(new_path, String) + func.substr(Organisation.path, len(old_path) + 1, type_=String),
             depth=Organisation.depth + depth_change,
+            updated_at=utcnow(),  # the public open data's date and its kept copies follow moves too
         )
         .execution_options(synchronize_session=False)
     )

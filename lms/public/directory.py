@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -19,8 +19,16 @@ from flask import current_app, g, url_for
 from sqlalchemy import ColumnElement, String, cast, func, select
 
 from lms.extensions import db
-from lms.i18n import Translated, search_text
-from lms.orgs.models import SERVICE_LABELS, HostType, Kind, Organisation, Status
+from lms.i18n import Translated, current_locale, search_text
+from lms.orgs.models import (
+    HOST_TYPE_LABELS,
+    SERVICE_LABELS,
+    STATUS_LABELS,
+    HostType,
+    Kind,
+    Organisation,
+    Status,
+)
 
 CSV_COLUMNS = (
     "code",
@@ -78,6 +86,21 @@ class Filter:
     def is_empty(self) -> bool:
         return not self.as_args()
 
+    def select(self, entries: list[Entry]) -> list[Entry]:
+        """The same test as :meth:`clauses`, on the kept index: one tight pass per condition."""
+        for word in search_text(self.q).split():
+            entries = [entry for entry in entries if word in entry.text]
+        if self.region:
+            path = next(region.path for region in regions() if region.code == self.region)
+            entries = [entry for entry in entries if entry.path.startswith(path)]
+        if self.service:
+            entries = [entry for entry in entries if self.service in entry.services]
+        if self.host_type:
+            entries = [entry for entry in entries if entry.host_type == self.host_type]
+        if self.status:
+            entries = [entry for entry in entries if entry.status == self.status]
+        return entries
+
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = [Organisation.kind == Kind.HUB.value]
         for word in search_text(self.q).split():
@@ -118,7 +141,9 @@ def regions() -> list[Region]:
 
 def region_of(path: str) -> Region | None:
     """The region a hub lies in, from its path."""
-    by_id = {region.id: region for region in regions()}
+    if "_lms_public_regions_by_id" not in g:
+        g._lms_public_regions_by_id = {region.id: region for region in regions()}
+    by_id = g._lms_public_regions_by_id
     for part in path.strip("/").split("/"):
         region = by_id.get(int(part)) if part else None
         if region is not None:
@@ -126,10 +151,127 @@ def region_of(path: str) -> Region | None:
     return None
 
 
-def page_of_hubs(where: Filter, page: int) -> Any:
-    """One page of the hubs the filter finds, in alphabetical order (a Flask-SQLAlchemy pagination)."""
-    query = select(Organisation).where(*where.clauses()).order_by(Organisation.name_sort, Organisation.id)
-    return db.paginate(query, page=page, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
+@dataclass
+class Page:
+    """One page of hubs, with what the pager needs (the names of Flask-SQLAlchemy's pagination)."""
+
+    items: list[Organisation]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A hub as the directory searches it."""
+
+    id: int
+    text: str
+    path: str
+    services: frozenset[str]
+    status: str
+    host_type: str
+
+
+def _index() -> list[Entry]:
+    """Every hub in name order, kept per worker until any organisation changes. At 6,200 hubs a
+    substring search of the database reads every row (``LIKE '%…%'`` uses no index on SQLite or on
+    PostgreSQL without pg_trgm); a few hundred kilobytes kept in the worker answer it in a millisecond."""
+    kept: dict[str, Any] = current_app.extensions.setdefault("lms.public.index", {})
+    version = data_version()
+    if kept.get("version") != version:
+        columns = Organisation.__table__.c
+        rows = db.session.execute(
+            select(
+                columns.id,
+                columns.search_text,
+                columns.path,
+                columns.services,
+                columns.status,
+                columns.host_type,
+            )
+            .where(columns.kind == Kind.HUB.value)
+            .order_by(columns.name_sort, columns.id)
+        )
+        kept["entries"] = [
+            Entry(
+                row.id,
+                row.search_text,
+                row.path,
+                frozenset(row.services or ()),
+                row.status,
+                row.host_type or "",
+            )
+            for row in rows
+        ]
+        kept["version"] = version
+    return kept["entries"]
+
+
+def page_of_hubs(where: Filter, page: int) -> Page:
+    """One page of the hubs the filter finds, in alphabetical order; only the page's hubs are loaded."""
+    per_page = current_app.config["LMS_PAGE_SIZE"]
+    ids = [entry.id for entry in where.select(_index())]
+    page = min(page, max(1, -(-len(ids) // per_page)))
+    chosen = ids[(page - 1) * per_page : page * per_page]
+    loaded = {
+        org.id: org for org in db.session.scalars(select(Organisation).where(Organisation.id.in_(chosen)))
+    }
+    return Page([loaded[id_] for id_ in chosen], page, per_page, len(ids))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A hub as a line of the directory: plain text, worked out once per page (not per lookup)."""
+
+    code: str
+    name: str
+    place: str
+    about: str
+
+
+def listed(hubs: list[Organisation]) -> list[Listed]:
+    locale = current_locale()
+    hosts: dict[str, str] = {code.value: str(label) for code, label in HOST_TYPE_LABELS.items()}
+    statuses: dict[str, str] = {code.value: str(label) for code, label in STATUS_LABELS.items()}
+    region_names = {region.id: region.name.in_locale(locale) for region in regions()}
+    lines = []
+    for hub in hubs:
+        region = region_of(hub.path)
+        place = ", ".join(part for part in (hub.address, hub.settlement) if part)
+        about = [
+            hosts.get(hub.host_type or "", ""),
+            statuses[hub.status] if hub.status != Status.OPEN else "",
+        ]
+        lines.append(
+            Listed(
+                hub.code,
+                hub.name.in_locale(locale),
+                " · ".join(part for part in (place, region_names[region.id] if region else "") if part),
+                " · ".join(part for part in (*about, hub.opening_hours) if part),
+            )
+        )
+    return lines
 
 
 def hub_by_code(code: str) -> Organisation | None:
@@ -141,6 +283,30 @@ def hub_by_code(code: str) -> Organisation | None:
 def data_date(where: Filter | None = None) -> datetime | None:
     """When the hubs' data last changed: the date open data carries."""
     return db.session.scalar(select(func.max(Organisation.updated_at)).where(*(where or Filter()).clauses()))
+
+
+def data_version() -> tuple[int, datetime | None]:
+    """What changes whenever any organisation does (created, edited, moved): the key of what the
+    workers keep. Two index lookups (``updated_at`` is indexed), not a scan."""
+    count, latest = db.session.execute(select(func.count(), func.max(Organisation.updated_at))).one()
+    return int(count), latest
+
+
+KEPT_EXPORTS = 16  # files kept per worker (all hubs and the last filters asked for)
+
+
+def kept_export(kind: str, where: Filter, build: Callable[[], bytes]) -> bytes:
+    """The export ``kind`` of the filter's hubs, built once per change of the data in each worker: the
+    GeoJSON of 6,200 hubs takes long to build and is asked for on every visit of the map."""
+    kept: dict[Any, bytes] = current_app.extensions.setdefault("lms.public.exports", {})
+    key = (kind, tuple(sorted(where.as_args().items())), data_version(), current_app.config["LMS_BASE_URL"])
+    body = kept.get(key)
+    if body is None:
+        body = build()
+        if len(kept) >= KEPT_EXPORTS:
+            kept.pop(next(iter(kept)))
+        kept[key] = body
+    return body
 
 
 # --- open data ------------------------------------------------------------------------------------
@@ -167,7 +333,9 @@ EXPORTED = (
 
 def exported_hubs(where: Filter) -> list[dict[str, Any]]:
     """Every hub the filter finds, as the open-data record (no person in it: hubs only)."""
-    rows = db.session.execute(select(*EXPORTED).where(*where.clauses()).order_by(Organisation.code)).all()
+    columns = Organisation.__table__.c  # plain rows, not ORM ones: 6,200 of them
+    query = select(*(columns[column.key] for column in EXPORTED)).where(*where.clauses())
+    rows = db.session.execute(query.order_by(columns.code)).all()
     page = url_for("public.hub", code="CODE", _external=False).rsplit("CODE", 1)[0]
     base = current_app.config["LMS_BASE_URL"].rstrip("/")
     by_id = {region.id: region for region in regions()}
@@ -235,8 +403,6 @@ GEOJSON_PROPERTIES = (
     "host_type",
     "status",
     "services",
-    "opening_hours",
-    "url",
 )
 
 

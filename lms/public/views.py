@@ -63,8 +63,8 @@ def hubs() -> Any:
         "public/hubs.html",
         where=where,
         page=page,
+        hubs=directory.listed(page.items),
         regions=directory.regions(),
-        region_of=directory.region_of,
         services=SERVICE_LABELS,
         host_types=HOST_TYPE_LABELS,
         statuses=STATUS_LABELS,
@@ -108,7 +108,7 @@ def _download(body: bytes, mimetype: str, filename: str, where: Filter) -> Respo
 @limit(open_data_limit)
 def hubs_csv() -> Any:
     where = Filter.from_args(request.args)
-    body = directory.hubs_csv(directory.exported_hubs(where))
+    body = directory.kept_export("csv", where, lambda: directory.hubs_csv(directory.exported_hubs(where)))
     return _download(body, "text/csv; charset=utf-8", "hubs.csv", where)
 
 
@@ -118,11 +118,15 @@ def hubs_geojson() -> Any:
     """All hubs, or those of the directory's filter (the map asks with the list's arguments)."""
     where = Filter.from_args(request.args)
     config = current_app.config
-    body = directory.hubs_geojson(
-        directory.exported_hubs(where),
-        config["LMS_OPEN_DATA_LICENCE"],
-        config["LMS_OPEN_DATA_LICENCE_URL"],
-        directory.data_date(where),
+    body = directory.kept_export(
+        "geojson",
+        where,
+        lambda: directory.hubs_geojson(
+            directory.exported_hubs(where),
+            config["LMS_OPEN_DATA_LICENCE"],
+            config["LMS_OPEN_DATA_LICENCE_URL"],
+            directory.data_date(where),
+        ),
     )
     return _download(body, "application/geo+json", "hubs.geojson", where)
 
