@@ -37,12 +37,6 @@ def upgrade():
         batch_op.add_column(sa.Column("website", sa.String(length=300), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
         batch_op.create_index(batch_op.f("ix_lms_organisation_kind_status"), ["kind", "status"], unique=False)
-        # The directory pages through hubs in name order without sorting them all.
-        batch_op.create_index(
-            batch_op.f("ix_lms_organisation_kind_name_sort"), ["kind", "name_sort"], unique=False
-        )
-        # The public pages keep what they built until any organisation changes: max() of this.
-        batch_op.create_index(batch_op.f("ix_lms_organisation_updated_at"), ["updated_at"], unique=False)
 
     organisation = sa.table(
         "lms_organisation",
@@ -89,8 +83,6 @@ def upgrade():
 def downgrade():
     op.drop_table("lms_setting")
     with op.batch_alter_table("lms_organisation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_lms_organisation_updated_at"))
-        batch_op.drop_index(batch_op.f("ix_lms_organisation_kind_name_sort"))
         batch_op.drop_index(batch_op.f("ix_lms_organisation_kind_status"))
         batch_op.drop_column("search_text")
         batch_op.drop_column("website")
