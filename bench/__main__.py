@@ -377,7 +377,7 @@ def part_cascade(summary: list[str]) -> None:
 def part_hubs(summary: list[str]) -> None:
     from bench import hubs as public_hubs
 
-    print("7. The public hub directory at 6,200 hubs (SQLite, gunicorn -w 2, anonymous, sequential)")
+    print("The public hub directory at 6,200 hubs (SQLite, gunicorn -w 2, anonymous, sequential)")
     lines = public_hubs.report(public_hubs.bench_hubs())
     for line in lines:
         print(line)

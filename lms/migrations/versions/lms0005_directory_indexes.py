@@ -1,16 +1,16 @@
 """The public directory's indexes: hubs in name order without sorting them all, and the latest change
 of any organisation (what the workers' kept directory index and open-data files are keyed by).
 
-Revision ID: lms0004
-Revises: lms0003
+Revision ID: lms0005
+Revises: lms0004
 Create Date: 2026-12-03 07:30:00
 
 """
 
 from alembic import op
 
-revision = "lms0004"
-down_revision = "lms0003"
+revision = "lms0005"
+down_revision = "lms0004"
 branch_labels = None
 depends_on = None
 
