@@ -107,6 +107,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/monitoring/"):                         (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/monitoring/certificates"):             (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/monitoring/reports/<preset>"):         (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    # freezing signs off the report of one's own scope; <report_id> is r1's manager's frozen report
+    ("POST", "/monitoring/reports/<preset>/freeze"):  (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),
+    ("GET",  "/monitoring/reports/frozen/<report_id>"): (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     ("GET",  "/monitoring/external"):                 (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/monitoring/external/new"):             (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/monitoring/external/new"):             (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
@@ -514,6 +517,19 @@ def _certificate(db, world):
     return certificate
 
 
+def _frozen_report(db, world):
+    """The quarterly report frozen by r1's manager, over r1."""
+    from lms.monitoring import frozen, reports
+    from lms.monitoring.aggregates import Filters
+    from lms.monitoring.periods import Period
+    from lms.permissions import Scope
+
+    filters = Filters(Scope((world.orgs["r1"].path,)), Period.quarter(2026, 3))
+    report = frozen.freeze("quarterly", filters, reports.quarterly(filters), world.people["manager@r1"])
+    db.session.commit()
+    return report
+
+
 def _external_certificate(db, world):
     """An external certificate recorded in region r1."""
     from datetime import date
@@ -594,6 +610,8 @@ def _url(path: str, world, db) -> str:
             return str(_external_certificate(db, world).id)
         if name == "preset":
             return "quarterly"
+        if name == "report_id":
+            return str(_frozen_report(db, world).id)
         if name == "token":
             purpose = (
                 TokenPurpose.INVITATION if path.startswith("/invitation/") else TokenPurpose.PASSWORD_RESET

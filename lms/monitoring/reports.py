@@ -164,7 +164,7 @@ def export_csv(content: dict[str, Any]) -> bytes:
     return quarterly_csv(content) if content["preset"] == "quarterly" else table_csv(content)
 
 
-def export_xlsx(content: dict[str, Any]) -> bytes:
+def export_xlsx(content: dict[str, Any], version: Any = None) -> bytes:
     """A formatted workbook: title and period above, a frozen header row, numbers as numbers, the
     counting rule in a note row under the table."""
     from openpyxl import Workbook
@@ -183,6 +183,12 @@ def export_xlsx(content: dict[str, Any]) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     as_of = _("as of %(date)s", date=content["as_of"])
     sheet["A2"] = f"{content['period_label']} · {content['source_label']} · {as_of}"
+    if version is not None:
+        sheet["A3"] = _(
+            "version %(number)s, signed off by %(name)s",
+            number=version.version,
+            name=version.signed_by.full_name if version.signed_by else "—",
+        )
     header_row = 4
     header = [_("Code"), content.get("rows_label") or _("Region"), *names]
     thin = Side(style="thin", color="888888")
@@ -218,10 +224,11 @@ def export_xlsx(content: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def export_pdf(content: dict[str, Any]) -> bytes:
+def export_pdf(content: dict[str, Any], version: Any = None) -> bytes:
     html = render_template(
         "monitoring/report_pdf.html",
         content=content,
+        version=version,
         fonts={name: path.as_posix() for name, path in FONTS.items()},
     )
     out = io.BytesIO()
@@ -231,13 +238,15 @@ def export_pdf(content: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def export(content: dict[str, Any], format: str) -> tuple[bytes, str]:
-    """The report in ``format`` and its MIME type."""
+def export(content: dict[str, Any], format: str, version: Any = None) -> tuple[bytes, str]:
+    """The report in ``format`` and its MIME type (``version``: the frozen version it is, if any)."""
     if format == "csv":
         return export_csv(content), "text/csv; charset=utf-8"
     if format == "xlsx":
-        return export_xlsx(content), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return export_pdf(content), "application/pdf"
+        return export_xlsx(
+            content, version
+        ), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_pdf(content, version), "application/pdf"
 
 
 def filename(content: dict[str, Any], format: str, version: int | None = None) -> str:

@@ -19,19 +19,20 @@ from lms.accounts.models import User
 from lms.accounts.services import target_groups
 from lms.extensions import db
 from lms.imports.views import add_import_routes
-from lms.monitoring import aggregates, charts, external, reports
+from lms.monitoring import aggregates, charts, external, frozen, reports
 from lms.monitoring.aggregates import DIMENSION_LABELS, DIMENSIONS, SOURCES, Filters
 from lms.monitoring.forms import ExternalCertificateForm
 from lms.monitoring.models import (
     SOURCE_LABELS,
     CertificateFact,
     ExternalCertificate,
+    FrozenReport,
     Source,
     fact_target_group,
 )
 from lms.monitoring.periods import Period, trailing_quarters
 from lms.orgs.models import Kind, Organisation
-from lms.permissions import Scope, require, scope
+from lms.permissions import can, require, scope
 from lms.plugins import registry
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -57,11 +58,11 @@ def period_choices(today: date | None = None) -> list[tuple[str, str]]:
     return choices
 
 
-def request_filters(action: str = "monitoring.view") -> tuple[Filters, list[str]]:
+def request_filters(action: str = "monitoring.view", source: Any = None) -> tuple[Filters, list[str]]:
     """The filters a page was asked for, within the viewer's scope; problems are shown, not raised."""
     where = scope(current_user, action)
     problems: list[str] = []
-    args = request.args
+    args = source if source is not None else request.args
     period = Period.containing(date.today())
     start, end = args.get("start", "").strip(), args.get("end", "").strip()
     try:
@@ -74,7 +75,10 @@ def request_filters(action: str = "monitoring.view") -> tuple[Filters, list[str]
     source = args.get("source", "all")
     if source not in SOURCES:
         source = "all"
-    region_id = args.get("region", type=int)
+    try:
+        region_id = int(args["region"]) if args.get("region") else None
+    except ValueError:
+        region_id = None
     as_of = None
     if args.get("as_of"):
         try:
@@ -471,10 +475,63 @@ def report(preset: str) -> Any:
         filters=filters,
         problems=problems,
         options=filter_options(filters),
-        versions=[],
-        may_freeze=False,
+        versions=frozen.versions(preset, filters),
+        may_freeze=can(current_user, "monitoring.freeze"),
     )
 
 
-def viewer_scope() -> Scope:
-    return scope(current_user, "monitoring.view")
+@bp.post("/reports/<preset>/freeze")
+@login_required
+def freeze(preset: str) -> Any:
+    """Freeze the report as the page showed it (its filters come back as hidden fields)."""
+    require("monitoring.freeze")
+    _preset(preset)
+    filters, problems = request_filters("monitoring.freeze", source=request.form)
+    if problems:
+        for problem in problems:
+            flash(problem, "error")
+        return redirect(url_for("monitoring.report", preset=preset))
+    content = reports.build(preset, filters)
+    report = frozen.freeze(preset, filters, content, current_user._get_current_object())
+    db.session.commit()
+    flash(_("Version %(number)s of the report has been frozen.", number=report.version), "success")
+    return redirect(url_for("monitoring.frozen_report", report_id=report.id))
+
+
+def _frozen(report_id: int) -> FrozenReport:
+    report = db.get_or_404(FrozenReport, report_id)
+    require("monitoring.view")
+    if not frozen.may_see(report, scope(current_user, "monitoring.view")):
+        abort(403)
+    return report
+
+
+@bp.get("/reports/frozen/<int:report_id>")
+@login_required
+def frozen_report(report_id: int) -> Any:
+    report = _frozen(report_id)
+    export_format = request.args.get("format")
+    if export_format in reports.FORMATS:
+        data, mime = reports.export(report.content, export_format, version=report)
+        name = reports.filename(report.content, export_format, report.version)
+        return Response(
+            data, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+    others = [
+        other
+        for other in db.session.scalars(
+            select(FrozenReport).where(FrozenReport.key == report.key).order_by(FrozenReport.version.desc())
+        )
+    ]
+    against_id = request.args.get("against", type=int)
+    against = next((other for other in others if other.id == against_id), None)
+    changes = frozen.differences(against.content, report.content) if against is not None else None
+    return render_template(
+        "monitoring/frozen.html",
+        report=report,
+        content=report.content,
+        others=others,
+        against=against,
+        changes=changes,
+        current_args={key: value for key, value in report.parameters.items() if key != "as_of"},
+    )
