@@ -267,6 +267,20 @@ def test_demo_load_builds_the_cascade_and_loading_again_changes_nothing(app, cli
     assert DEMO_PASSWORD in result.output
     for local, *_rest in PEOPLE:
         assert f"{local}@kaskad.demo" in result.output
+    # Cohorts at both levels, 2024 to 2026, make a cascade of three levels (courses.cohorts.demo).
+    from courses.cohorts import lineage
+    from courses.cohorts.models import Cohort
+
+    cohorts = db.session.scalars(select(Cohort)).all()
+    assert {(cohort.course.code, cohort.starts_on.year) for cohort in cohorts} >= {
+        ("TOT-RTC", 2024), ("TOT-RTC", 2025), ("DEH-COORD", 2024), ("DEH-COORD", 2026)
+    }  # fmt: skip
+    assert {cohort.status for cohort in cohorts} == {"closed", "running"}
+    assert all(cohort.sessions for cohort in cohorts)
+    national = db.session.scalar(select(User).where(User.email_casefold == "trainer@kaskad.demo"))
+    reach = lineage.reach_of(national)
+    assert reach.direct > 0 and reach.indirect > 0 and reach.trainers > 0
+    assert [level.number for level in lineage.levels(lineage.Scope((), True))] == [1, 2, 3]
     admin = db.session.scalar(select(User).where(User.email_casefold == "admin@kaskad.demo"))
     login(client, admin, DEMO_PASSWORD)
 
