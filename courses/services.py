@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, exists, select, update
 
 from courses.models import Course, Enrolment, Item, ItemCompletion, ItemKind, Module, Status
 from courses.signals import course_completed, item_completed, module_completed
@@ -23,9 +23,28 @@ def by_code(code: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.code == code))
 
 
+def only_withdrawn(enrolment_id: Any) -> Any:
+    """SQL: the enrolment is in cohorts, and withdrawn from every one of them."""
+    from courses.cohorts.models import CohortMember, MemberStatus
+
+    member = CohortMember.__table__.c
+    in_cohorts = exists().where(member.enrolment_id == enrolment_id)
+    still_in = exists().where(
+        member.enrolment_id == enrolment_id, member.status != MemberStatus.WITHDRAWN.value
+    )
+    return in_cohorts & ~still_in
+
+
+def withdrawn_from(enrolment_id: int) -> bool:
+    """Did she withdraw from every cohort her enrolment is in? A course by enrolment only is then
+    closed to her again (her cohort membership opened it); her progress stays on the enrolment."""
+    return bool(db.session.scalar(select(only_withdrawn(bindparam("id", enrolment_id)))))
+
+
 def catalogue(user: User) -> Select[tuple[Course]]:
-    """Published courses open to everyone, and those ``user`` is enrolled in."""
-    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user.id)
+    """Published courses open to everyone, and those ``user`` is enrolled in (not withdrawn from every
+    cohort of)."""
+    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user.id, ~only_withdrawn(Enrolment.id))
     return (
         select(Course)
         .where(Course.status == Status.PUBLISHED, (Course.is_open.is_(True)) | Course.id.in_(enrolled))

@@ -102,7 +102,12 @@ def _visible_course(code: str) -> tuple[Course, Enrolment | None]:
     if course is None or (not course.is_published and not may_author(current_user)):
         abort(404)
     enrolment = services.enrolment_of(current_user, course)
-    if enrolment is None and not course.is_open and not may_author(current_user):
+    # A course by enrolment only: her enrolment opens it, unless she withdrew from every cohort of it.
+    if (
+        not course.is_open
+        and not may_author(current_user)
+        and (enrolment is None or services.withdrawn_from(enrolment.id))
+    ):
         abort(403)
     return course, enrolment
 
@@ -121,7 +126,7 @@ def _learning(code: str, key: str) -> tuple[Course, Item, Enrolment]:
         abort(404)
     item = _item(course, key)
     enrolment = services.enrolment_of(current_user, course)
-    if enrolment is None:
+    if enrolment is None or (not course.is_open and services.withdrawn_from(enrolment.id)):
         abort(403)
     return course, item, enrolment
 
@@ -181,8 +186,10 @@ def enrol(code: str) -> Any:
     course = services.by_code(code)
     if course is None or not course.is_published:
         abort(404)
-    if not course.is_open and services.enrolment_of(current_user, course) is None:
-        abort(403)
+    if not course.is_open:
+        enrolment = services.enrolment_of(current_user, course)
+        if enrolment is None or services.withdrawn_from(enrolment.id):
+            abort(403)
     services.enrol(current_user, course)
     db.session.commit()
     flash(_("You are enrolled in “%(course)s”.", course=course.title), "success")
@@ -233,7 +240,11 @@ def lesson(code: str, key: str) -> Any:
     if not course.is_published and not author:
         abort(404)
     enrolment_id, last_item_id, done_ids = state.enrolment_id, state.last_item_id, state.done_ids
-    if enrolment_id is None and not course.is_open and not author:
+    if (
+        not course.is_open
+        and not author
+        and (enrolment_id is None or services.withdrawn_from(enrolment_id))  # her cohorts opened it
+    ):
         abort(403)
     item = course.item(key)
     if item is None:

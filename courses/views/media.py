@@ -62,7 +62,11 @@ def _may_fetch(media_id: int) -> bool:
     to everyone, or one they are enrolled in)."""
     if may_author(current_user):
         return True
-    enrolled = select(Enrolment.course_id).where(Enrolment.user_id == current_user.id)
+    from courses.services import only_withdrawn
+
+    enrolled = select(Enrolment.course_id).where(
+        Enrolment.user_id == current_user.id, ~only_withdrawn(Enrolment.id)
+    )
     used = db.session.scalar(
         select(Item.id)
         .join(Module, Item.module_id == Module.id)

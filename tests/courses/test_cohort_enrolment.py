@@ -239,3 +239,31 @@ def test_dates_of_a_cohort_are_checked(world, make_course, db):
     with pytest.raises(services.CohortError) as refused:
         services.create_cohort(details)
     assert refused.value.code == services.ENDS_BEFORE_START
+
+
+def test_a_course_by_enrolment_only_is_opened_by_her_membership_and_closed_when_she_withdraws(
+    cohort, world, make_cohort, client, login_as, db
+):
+    from lms.testing import post
+
+    learner = world.people["learner@r1"]
+    item = cohort.course.items[0]
+    login_as(learner)
+    assert client.get("/courses/DEH").status_code == 403
+    member = services.enrol(cohort, learner)
+    db.session.commit()
+    assert client.get("/courses/DEH").status_code == 200
+    assert client.get(f"/courses/DEH/items/{item.key}").status_code == 200
+    assert "/courses/DEH" in client.get("/courses/").get_data(as_text=True)
+    services.withdraw(member)
+    db.session.commit()
+    assert client.get("/courses/DEH").status_code == 403
+    assert client.get(f"/courses/DEH/items/{item.key}").status_code == 403
+    assert post(client, f"/courses/DEH/items/{item.key}/complete").status_code == 403
+    assert "/courses/DEH" not in client.get("/courses/").get_data(as_text=True)
+    # transferred elsewhere, she is in again, with the same progress
+    other = make_cohort(cohort.course, world.orgs["tc@r1"])
+    again = services.enrol(other, learner)
+    db.session.commit()
+    assert again.enrolment_id == member.enrolment_id
+    assert client.get("/courses/DEH").status_code == 200
