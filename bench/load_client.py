@@ -37,6 +37,7 @@ class QuizForm(HTMLParser):
         self.radios: dict[str, list[str]] = {}
         self.checkboxes: dict[str, list[str]] = {}
         self.texts: list[str] = []
+        self.numbers: list[str] = []  # numerical answers: a text that is not a number is refused
         self.selects: dict[str, list[str]] = {}
         self._select: str | None = None
 
@@ -51,6 +52,8 @@ class QuizForm(HTMLParser):
             self.radios.setdefault(name, []).append(found.get("value", ""))
         elif tag == "input" and found.get("type") == "checkbox":
             self.checkboxes.setdefault(name, []).append(found.get("value", ""))
+        elif tag == "input" and found.get("inputmode") == "decimal":
+            self.numbers.append(name)
         elif tag in ("input", "textarea") and found.get("type", "text") in ("text", "number"):
             self.texts.append(name)
         elif tag == "select":
@@ -70,6 +73,8 @@ class QuizForm(HTMLParser):
             form[name] = rng.sample(values, k=max(1, len(values) // 2))
         for name in self.texts:
             form[name] = rng.choice(["21", "3,5", "пароль", "Дія"])
+        for name in self.numbers:
+            form[name] = rng.choice(["21", "3,5", "25000", "0"])
         for name, values in self.selects.items():
             form[name] = rng.choice(values)
         return form
