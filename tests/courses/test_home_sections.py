@@ -1,6 +1,6 @@
-"""What the courses plugin lists on home pages: a trainer's sessions of today and those with
-attendance not marked, a learner's next session and where she resumes (the essays a trainer grades:
-tests/courses/test_quizzes.py)."""
+"""What the courses plugin lists on home pages: a trainer's sessions of today, those with attendance
+not marked and her cohorts to close; a manager's flagged cohorts; a learner's next session and where
+she resumes (the essays a trainer grades: tests/courses/test_quizzes.py)."""
 
 from __future__ import annotations
 
@@ -138,3 +138,16 @@ def test_a_completed_course_is_not_listed_to_resume(client, db, course, learner,
     enrolment.completed_at = datetime(2026, 3, 1)
     db.session.commit()
     assert section(home(client, learner), "Where to resume") == ""
+
+
+def test_a_manager_sees_the_flagged_cohorts_of_her_region_and_no_other(client, db, world, cohort):
+    cohort.flagged_at = datetime(2026, 3, 1, 9, 0)
+    cohort.flag_reason = "Тестенко Олена"
+    db.session.commit()
+
+    flagged = section(home(client, world.people["manager@r1"]), "Cohorts whose trainer has no licence")
+
+    assert f'href="/cohorts/{cohort.id}">Житомир, весна 2026</a>' in flagged
+    assert "HOME-1 · no licence: Тестенко Олена" in flagged and 'href="/cohorts/">All cohorts</a>' in flagged
+    other = home(client.application.test_client(), world.people["manager@r2"])
+    assert "Житомир, весна 2026" not in other
