@@ -33,3 +33,17 @@ def may(user: Any, action: str, certificate: Any) -> bool:
 
 def is_holder(user: Any, certificate: Any) -> bool:
     return getattr(user, "is_authenticated", False) and certificate.user_id == user.id
+
+
+def may_search(user: Any) -> bool:
+    where = scope(user, VIEW)
+    return bool(where.paths) or where.is_everything
+
+
+def may_list_cohorts(user: Any) -> bool:
+    """Trainers (of any cohort) and those who may view cohorts see the cohort certificates page."""
+    from courses.cohorts import access as cohort_access
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_role("trainer") or bool(scope(user, cohort_access.VIEW).paths)

@@ -12,7 +12,16 @@ from flask_babel import lazy_gettext as _l
 from certificates import __version__, access, services
 from certificates.views import bp, public
 from courses.signals import cohort_closed, course_completed
-from lms.plugins import LEARNING, add_migrations, add_nav_item, add_settings, add_translations
+from lms.plugins import (
+    LEARNING,
+    MONITORING,
+    TEACHING,
+    add_licence_rule,
+    add_migrations,
+    add_nav_item,
+    add_settings,
+    add_translations,
+)
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -36,9 +45,17 @@ class CertificatesPlugin:
         access.install()
         app.register_blueprint(bp)
         app.register_blueprint(public)
+        from certificates.cli import certificates_group
+
+        app.cli.add_command(certificates_group)
         add_migrations(app, PACKAGE_DIR)
         add_translations(app, PACKAGE_DIR)
         signed_in = lambda user: user.is_authenticated  # noqa: E731
-        add_nav_item(app, "certificates.index", _l("Certificates"), signed_in, 50, area=LEARNING)
+        add_nav_item(app, "certificates.index", _l("My certificates"), signed_in, 50, area=LEARNING)
+        add_nav_item(app, "certificates.manage", _l("Certificates"), access.may_search, 50, area=MONITORING)
+        add_nav_item(
+            app, "certificates.cohorts", _l("Cohort certificates"), access.may_list_cohorts, 60, area=TEACHING
+        )
         course_completed.connect(services.on_course_completed, sender=app)
         cohort_closed.connect(services.on_cohort_closed, sender=app)
+        add_licence_rule(app, services.licence_rule)

@@ -384,6 +384,7 @@ def revoke(certificate: Certificate, reason: str, actor: User | None) -> None:
         number=certificate.number,
         reason=certificate.revoke_reason,
     )
+    _review_licences(certificate.user)
 
 
 def reissue(certificate: Certificate, reason: str, actor: User | None) -> Certificate:
@@ -474,6 +475,32 @@ def public_record(certificate: Certificate, today: date | None = None) -> dict[s
         "issuer": certificate.issuer,
         "superseded_by": certificate.superseded_by.number if certificate.superseded_by else None,
     }
+
+
+def licence_rule(person: User, course: Course) -> bool | None:
+    """The trainer licence comes from valid certificates: for a course that some course qualifies
+    trainers for, a valid (unexpired) certificate of a qualifying course gives it and its absence
+    (never issued, revoked, expired, superseded without a valid successor) refuses it. No opinion on
+    courses nothing qualifies trainers for."""
+    from courses.cohorts.licences import qualifying_course_ids
+
+    qualifying = qualifying_course_ids(course)
+    if not qualifying:
+        return None
+    query = select(Certificate.id).where(
+        Certificate.user_id == person.id,
+        Certificate.course_id.in_(qualifying),
+        Certificate.status == Status.VALID.value,
+        (Certificate.expires_on.is_(None)) | (Certificate.expires_on >= utcnow().date()),
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _review_licences(person: User) -> None:
+    """Flag the open cohorts ``person`` trains when her licence went with this certificate."""
+    from courses.cohorts.licences import review_trainer
+
+    review_trainer(person)
 
 
 def holds_valid_certificate(user: User, courses: list[Course], today: date | None = None) -> bool:

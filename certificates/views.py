@@ -1,18 +1,35 @@
-"""Certificate pages: a learner's certificates and their downloads; the public verification page and
-API (no login, rate-limited per address)."""
+"""Certificate pages: a learner's certificates and their downloads; managers' search and revocation;
+trainers' cohort ZIPs; the public verification page, API and key set (no login, rate-limited)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import and_, or_, select
 
-from certificates import access, numbers, services
+from certificates import access, bulk, credentials, numbers, services
+from certificates.forms import ReasonForm
 from certificates.models import Certificate, Status
-from lms.extensions import limiter
+from lms.accounts.models import User
+from lms.accounts.services import people_matching
+from lms.extensions import db, limiter
+from lms.permissions import scope
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
 public = Blueprint("certificates_public", __name__, template_folder="templates")
@@ -67,6 +84,16 @@ def index() -> Any:
     return render_template(
         "certificates/index.html", certificates=services.certificates_of(current_user), Status=Status
     )
+
+
+@bp.get("/<number>/credential.jwt")
+def download_credential(number: str) -> Any:
+    """The Open Badges 3.0 credential, signed (VC-JWT)."""
+    certificate = certificate_or_abort(number, _may_download)
+    response = current_app.response_class(credentials.signed(certificate) + "\n", mimetype="application/jwt")
+    response.headers["Content-Disposition"] = f'attachment; filename="{certificate.number}.jwt"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/<number>/certificate.pdf")
@@ -124,4 +151,149 @@ def api_certificate(number: str) -> Any:
         return jsonify(error="not_found"), 404
     response = jsonify(services.public_record(certificate))
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@public.get("/.well-known/jwks.json")
+def jwks() -> Any:
+    """The instance's public keys, for checking its credentials."""
+    response = jsonify(credentials.public_jwks())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- managers: search, details, revocation ----------------------------------------------------------
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/manage")
+@login_required
+def manage() -> Any:
+    where = scope(current_user, access.VIEW)
+    if not where.paths and not where.is_everything:
+        abort(403)
+    text = request.args.get("q", "").strip()
+    course = request.args.get("course", "").strip()
+    since, until = request.args.get("from", ""), request.args.get("to", "")
+    query = select(Certificate).where(where.filter(Certificate.holder_path))
+    errors = []
+    if text:
+        parsed = numbers.parse(text)
+        if parsed.number:
+            query = query.where(Certificate.number == parsed.number)
+        else:
+            # The holder as she is called now, or as the certificate names her.
+            query = query.join(User, User.id == Certificate.user_id).where(
+                or_(
+                    and_(*people_matching(text)),
+                    Certificate.holder_name.contains(text, autoescape=True),
+                    Certificate.holder_name_latin.icontains(text, autoescape=True),
+                )
+            )
+    if course:
+        query = query.where(Certificate.course_code == course)
+    first, last = _day(since), _day(until)
+    if (since and first is None) or (until and last is None):
+        errors.append(_("Enter dates as YYYY-MM-DD."))
+    if first:
+        query = query.where(Certificate.issued_at >= datetime.combine(first, time.min))
+    if last:
+        query = query.where(Certificate.issued_at <= datetime.combine(last, time.max))
+    query = query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    page = db.paginate(query, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
+    return render_template(
+        "certificates/manage.html",
+        page=page,
+        q=text,
+        course=course,
+        since=since,
+        until=until,
+        errors=errors,
+    )
+
+
+def _may_see(user: Any, certificate: Certificate) -> bool:
+    return access.may(user, access.VIEW, certificate)
+
+
+@bp.get("/<number>")
+def detail(number: str) -> Any:
+    certificate = certificate_or_abort(number, _may_see)
+    form = ReasonForm()
+    return _detail(certificate, form)
+
+
+def _detail(certificate: Certificate, form: ReasonForm, status: int = 200) -> Any:
+    may_revoke = access.may(current_user, access.REVOKE, certificate) and certificate.status == Status.VALID
+    return (
+        render_template(
+            "certificates/detail.html",
+            certificate=certificate,
+            record=services.public_record(certificate),
+            form=form,
+            may_revoke=may_revoke,
+            Status=Status,
+        ),
+        status,
+    )
+
+
+@bp.post("/<number>/revoke")
+def revoke(number: str) -> Any:
+    certificate = certificate_or_abort(number, lambda user, one: access.may(user, access.REVOKE, one))
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _detail(certificate, form)
+    try:
+        services.revoke(certificate, form.reason.data or "", current_user._get_current_object())
+    except services.CertificateError as error:
+        form.reason.errors = [str(error)]
+        return _detail(certificate, form)
+    db.session.commit()
+    flash(_("Certificate %(number)s was revoked.", number=certificate.number), "success")
+    return redirect(url_for("certificates.detail", number=certificate.number))
+
+
+# --- trainers: a cohort's certificates as one ZIP -----------------------------------------------------
+
+
+@bp.get("/cohorts")
+@login_required
+def cohorts() -> Any:
+    """The cohorts the person teaches or may view, with their certificates."""
+    if not access.may_list_cohorts(current_user):
+        abort(403)
+    from courses.cohorts import access as cohort_access
+    from courses.cohorts.models import Cohort, cohort_trainer
+
+    taught = select(cohort_trainer.c.cohort_id).where(cohort_trainer.c.user_id == current_user.id)
+    where = scope(current_user, cohort_access.VIEW)
+    from lms.orgs.models import Organisation
+
+    query = (
+        select(Cohort)
+        .join(Organisation, Organisation.id == Cohort.organisation_id)
+        .where(or_(Cohort.id.in_(taught), where.filter(Organisation.path)))
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+    )
+    page = db.paginate(query, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
+    counts = {cohort.id: len(bulk.cohort_certificate_ids(cohort)) for cohort in page.items}
+    return render_template("certificates/cohorts.html", page=page, counts=counts)
+
+
+@bp.get("/cohorts/<int:cohort_id>.zip")
+def cohort_zip(cohort_id: int) -> Any:
+    from courses.cohorts.access import cohort_or_abort
+
+    cohort = cohort_or_abort(cohort_id)
+    ids = bulk.cohort_certificate_ids(cohort)
+    response = current_app.response_class(bulk.zip_bytes(ids), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="cohort-{cohort.id}-certificates.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -325,6 +325,15 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/verify"):                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",  "/verify/<number>"):                     (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",  "/api/v1/certificates/<number>"):        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/certificates/<number>/credential.jwt"): (302, 200, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/.well-known/jwks.json"):               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # managers and admins search and revoke within their scope (an empty reason gets the form again: 200)
+    ("GET",  "/certificates/manage"):                 (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/certificates/<number>"):               (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/certificates/<number>/revoke"):        (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    # a cohort's certificates as a ZIP: <cohort_id> is MATRIX-S's cohort, which trainer@r1 teaches
+    ("GET",  "/certificates/cohorts"):                (302, 403, 200, 200, 200, 200, 403, 200, 200, 200),
+    ("GET",  "/certificates/cohorts/<cohort_id>.zip"):  (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -586,6 +595,8 @@ def _url(path: str, world, db) -> str:
             return str(_quiz(db, learner)[name])
         if name == "code" and path.startswith("/hubs/"):
             return world.orgs["hub@r1"].code
+        if name == "cohort_id" and path.startswith("/certificates/"):
+            return str(_cohort_sessions(db, world)["cohort_id"])
         if name == "number":
             return _certificate(db, world).number
         if name == "code":

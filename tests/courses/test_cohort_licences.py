@@ -32,6 +32,16 @@ def rules(app):
     registry(app).licence_rules[:] = saved
 
 
+@pytest.fixture(autouse=True)
+def _courses_rule_alone(app):
+    """These tests are of the courses plugin's own rule: the rules other plugins registered (the
+    certificates plugin's) are set aside for each test and put back after it."""
+    saved = list(registry(app).licence_rules)
+    registry(app).licence_rules.clear()
+    yield
+    registry(app).licence_rules[:] = saved
+
+
 def _details(course, organisation, trainers, **fields):
     return services.CohortDetails(
         course=course,
