@@ -264,10 +264,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # closes it (302)
     ("GET",  "/cohorts/<cohort_id>/close"):           (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/cohorts/<cohort_id>/close"):           (401, 403, 302, 302, 302, 302, 403, 403, 403, 403),
-    # the gradebook and its exports: those who teach the cohort (its trainers, admins of its region)
-    ("GET",  "/cohorts/<cohort_id>/gradebook"):       (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
-    ("GET",  "/cohorts/<cohort_id>/gradebook.csv"):   (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
-    ("GET",  "/cohorts/<cohort_id>/gradebook.xlsx"):  (302, 403, 200, 403, 200, 200, 403, 403, 403, 403),
+    # the gradebook and its exports (it only reads): those who may view the cohort (its trainers, admins
+    # and managers of its region)
+    ("GET",  "/cohorts/<cohort_id>/gradebook"):       (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/gradebook.csv"):   (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/cohorts/<cohort_id>/gradebook.xlsx"):  (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
     # cohorts (part A): <cohort_id> is MATRIX-S's cohort as above, <member_id> learner@r1's membership of
     # it, <licence_id> a licence given by hand to trainer@r1. Everyone signed in has a cohort list (her own,
     # or her scope's) and may enrol with a key; trainers and admins open cohorts; the cohort's trainers and

@@ -40,7 +40,7 @@ def may_view(user: Any, cohort: Cohort) -> bool:
 
 
 def may_teach(user: Any, cohort: Cohort) -> bool:
-    """Enrol, schedule sessions, mark attendance, record offline work, see the gradebook."""
+    """Enrol, schedule sessions, mark attendance, record offline work (the gradebook: :func:`may_view`)."""
     return is_trainer_of(user, cohort) or can(user, MANAGE, cohort.organisation)
 
 

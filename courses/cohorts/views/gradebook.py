@@ -1,4 +1,7 @@
-"""The gradebook and its exports, and closing a cohort."""
+"""The gradebook and its exports, and closing a cohort.
+
+The gradebook only reads: whoever may view the cohort sees it (its trainers, and the managers and
+admins of its scope, who also may close it)."""
 
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ def close(cohort_id: int) -> Any:
         cohort=cohort,
         preview=preview,
         missing=wording.missing,
-        may_teach=access.may_teach(current_user, cohort),
+        may_view=access.may_view(current_user, cohort),
     )
 
 
@@ -92,7 +95,7 @@ SORT_LABELS = {
 @bp.route("/<int:cohort_id>/gradebook", endpoint="gradebook")
 @login_required
 def gradebook_page(cohort_id: int) -> Any:
-    cohort = access.cohort_or_abort(cohort_id, access.may_teach)
+    cohort = access.cohort_or_abort(cohort_id, access.may_view)
     filters = _filters()
     book = gradebook.gradebook(cohort, filters)
     page = gradebook.paginate(book.rows, _number("page") or 1, current_app.config["LMS_PAGE_SIZE"])
@@ -124,7 +127,7 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
 @bp.route("/<int:cohort_id>/gradebook.csv")
 @login_required
 def gradebook_csv(cohort_id: int) -> Any:
-    cohort = access.cohort_or_abort(cohort_id, access.may_teach)
+    cohort = access.cohort_or_abort(cohort_id, access.may_view)
     book = gradebook.gradebook(cohort, _filters())
     return _download(gradebook.to_csv(book), "text/csv", gradebook.filename(cohort, "csv"))
 
@@ -132,7 +135,7 @@ def gradebook_csv(cohort_id: int) -> Any:
 @bp.route("/<int:cohort_id>/gradebook.xlsx")
 @login_required
 def gradebook_xlsx(cohort_id: int) -> Any:
-    cohort = access.cohort_or_abort(cohort_id, access.may_teach)
+    cohort = access.cohort_or_abort(cohort_id, access.may_view)
     book = gradebook.gradebook(cohort, _filters())
     return _download(
         gradebook.to_xlsx(book, str(cohort)),
