@@ -27,7 +27,7 @@ def test_an_admin_opens_an_area_of_the_header_on_a_phone_without_javascript(worl
     admin.goto("/")
     log_in(admin, world.people["admin@root"].email)
 
-    assert summaries(admin) == ["Навчання", "Викладання", "Адміністрування"]
+    assert summaries(admin) == ["Навчання", "Викладання", "Моніторинг", "Адміністрування"]
     assert not admin.page.locator('nav a[href="/audit/"]').is_visible()  # closed areas keep it short
     assert admin.page.locator("main .cards").count() == 0  # no grid repeating the header
     admin.menu("/audit/")
