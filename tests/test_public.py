@@ -441,3 +441,23 @@ def test_the_kept_open_data_follows_every_change_of_the_hubs(client, db, world, 
     db.session.commit()
     assert korosten()["region_code"] == "UA-46"
     assert next(row for row in read_csv(client) if row["code"] == "HUB-18-101")["region_code"] == "UA-46"
+
+
+def test_every_count_can_be_published_but_a_share_is_not_offered(app, client, world, hubs):
+    from lms.plugins import registry
+    from lms.testing import post
+
+    indicators = registry(app).indicators.values()
+    counts = [indicator.name for indicator in indicators if indicator.unit == "count"]
+    shares = [indicator.name for indicator in indicators if indicator.unit == "share"]
+    login(client, world.people["admin@root"])
+    form = text(client.get("/public-figures"))
+    assert all(f'value="{name}"' in form for name in counts)
+    assert not any(f'value="{name}"' in form for name in shares)  # a share needs its base beside it
+    response = post(client, "/public-figures", {"published": counts})
+    assert response.status_code == 302
+    client.post("/logout", data={})
+    page = text(app.test_client().get("/", headers={"Accept-Language": "en"}))
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page))
+    assert figures["Digital Education Hubs"] == "5"
+    assert len(figures) == len(counts)

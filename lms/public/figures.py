@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_decimal, format_percent
 
 from lms.audit.services import record
 from lms.extensions import db
@@ -51,8 +52,16 @@ def _kept(app: Any) -> dict[tuple[str, ...], Any]:
     return app.extensions.setdefault("lms.public.figures", {})
 
 
-def headline_figures() -> list[tuple[Any, int | float | None]]:
-    """(label, count) of each published indicator, over everything; kept for ``KEEP_SECONDS``."""
+def shown(indicator: Indicator, value: int | float | None) -> str:
+    """The figure as people read it: a share as a percentage, a count as a number."""
+    if value is None:
+        return "—"
+    return format_percent(value) if indicator.unit == "share" else format_decimal(value)
+
+
+def headline_figures() -> list[tuple[Any, str]]:
+    """(label, figure) of each published indicator, over everything so far; kept for ``KEEP_SECONDS``.
+    A figure that does not apply (a share of nothing) is left out."""
     names = tuple(published_names())
     if not names:
         return []
@@ -68,4 +77,8 @@ def headline_figures() -> list[tuple[Any, int | float | None]]:
         kept.clear()
         kept[names] = entry
     by_name = {indicator.name: indicator for indicator in indicators()}
-    return [(by_name[name].label, count) for name, count in entry[1].items()]
+    return [
+        (by_name[name].label, shown(by_name[name], value))
+        for name, value in entry[1].items()
+        if value is not None and name in by_name
+    ]

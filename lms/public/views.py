@@ -12,7 +12,6 @@ from email.utils import format_datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -195,10 +194,12 @@ class FiguresForm(FlaskForm):
 @login_required
 def edit_figures() -> Any:
     require(figures.EDIT, GLOBAL)
-    counts = {indicator.name: indicator.for_scope(figures.EVERYWHERE) for indicator in figures.indicators()}
     form = FiguresForm(published=figures.published_names())
     form.published.choices = [
-        (indicator.name, f"{indicator.label} ({format_decimal(counts[indicator.name])})")
+        (
+            indicator.name,
+            f"{indicator.label} ({figures.shown(indicator, indicator.for_scope(figures.EVERYWHERE))})",
+        )
         for indicator in figures.indicators()
     ]
     if form.validate_on_submit():
