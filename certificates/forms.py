@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class ReasonForm(FlaskForm):
@@ -16,3 +16,27 @@ class ReasonForm(FlaskForm):
         validators=[DataRequired(_l("Say why.")), Length(max=2000)],
         description=_l("Kept in the record and the audit log; a revocation's reason is shown publicly."),
     )
+
+
+class TemplateForm(FlaskForm):
+    """A course's certificate template and issuance settings."""
+
+    issue_on = SelectField(_l("Issue certificates"), choices=[])
+    valid_months = IntegerField(
+        _l("Valid for (months)"),
+        validators=[Optional(), NumberRange(min=1, max=600)],
+        description=_l("Leave empty for certificates that never expire."),
+    )
+    issuer = StringField(
+        _l("Issuing organisation"),
+        validators=[Length(max=300)],
+        description=_l("Leave empty to print the organisation that runs the cohort."),
+    )
+    html = TextAreaField(
+        _l("Template (HTML and CSS)"),
+        validators=[DataRequired(_l("The template cannot be empty.")), Length(max=200_000)],
+        render_kw={"rows": 24, "spellcheck": "false"},
+    )
+    preview = SubmitField(_l("Preview on sample data (PDF)"))
+    save = SubmitField(_l("Save"))
+    reset = SubmitField(_l("Go back to the default template"))

@@ -56,6 +56,14 @@ class CertificatesPlugin:
         add_nav_item(
             app, "certificates.cohorts", _l("Cohort certificates"), access.may_list_cohorts, 60, area=TEACHING
         )
+        add_nav_item(
+            app,
+            "certificates.templates",
+            _l("Certificate templates"),
+            access.may_edit_templates,
+            48,
+            area=TEACHING,
+        )
         course_completed.connect(services.on_course_completed, sender=app)
         cohort_closed.connect(services.on_cohort_closed, sender=app)
         add_licence_rule(app, services.licence_rule)

@@ -50,6 +50,27 @@ def template_source(course: Course | None) -> str:
     return pdf.default_template()
 
 
+def save_settings(
+    course: Course, html: str, *, issue_on: str, valid_months: int | None, issuer: str, actor: User | None
+) -> None:
+    """Keep a course's template (none when it is the default) and its issuance settings."""
+    setting = db.session.get(CourseSetting, course.id)
+    if setting is None:
+        setting = CourseSetting(course_id=course.id)
+        db.session.add(setting)
+    setting.issue_on, setting.valid_months, setting.issuer = IssueOn(issue_on).value, valid_months, issuer
+    own = db.session.scalar(select(Template).where(Template.course_id == course.id))
+    if html.strip() == pdf.default_template().strip():
+        if own is not None:
+            db.session.delete(own)
+    elif own is None:
+        db.session.add(Template(course_id=course.id, html=html, updated_by_id=actor.id if actor else None))
+    else:
+        own.html, own.updated_by_id = html, actor.id if actor else None
+    db.session.flush()
+    record("certificates.settings-saved", course, "", actor=actor, course=course.code, issue_on=issue_on)
+
+
 # --- snapshots and rendering ----------------------------------------------------------------------
 
 

@@ -23,13 +23,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 
-from certificates import access, bulk, credentials, numbers, services
-from certificates.forms import ReasonForm
-from certificates.models import Certificate, Status
+from certificates import access, bulk, credentials, numbers, pdf, services
+from certificates.forms import ReasonForm, TemplateForm
+from certificates.models import ISSUE_ON_LABELS, Certificate, Status, Template
 from lms.accounts.models import User
 from lms.accounts.services import people_matching
 from lms.extensions import db, limiter
-from lms.permissions import scope
+from lms.permissions import can, scope
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
 public = Blueprint("certificates_public", __name__, template_folder="templates")
@@ -297,3 +297,75 @@ def cohort_zip(cohort_id: int) -> Any:
     response.headers["Content-Disposition"] = f'attachment; filename="cohort-{cohort.id}-certificates.zip"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- templates and settings (admins) ----------------------------------------------------------------
+
+
+def _require_templates() -> None:
+    if not current_user.is_authenticated:
+        abort(401)
+    if not can(current_user, access.TEMPLATES):
+        abort(403)
+
+
+@bp.get("/templates")
+@login_required
+def templates() -> Any:
+    from courses.models import Course
+
+    _require_templates()
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    own = set(db.session.scalars(select(Template.course_id)))
+    return render_template("certificates/templates.html", courses=courses, own=own)
+
+
+@bp.route("/templates/<code>", methods=["GET", "POST"])
+def edit_template(code: str) -> Any:
+    from courses.services import by_code
+
+    _require_templates()
+    course = by_code(code)
+    if course is None:
+        abort(404)
+    setting = services.setting_of(course)
+    form = TemplateForm()
+    form.issue_on.choices = [(value.value, label) for value, label in ISSUE_ON_LABELS.items()]
+    if request.method == "GET":
+        form.issue_on.data = setting.issue_on
+        form.valid_months.data = setting.valid_months
+        form.issuer.data = setting.issuer
+        form.html.data = services.template_source(course)
+    if form.validate_on_submit():
+        if form.reset.data:
+            existing = db.session.scalar(select(Template).where(Template.course_id == course.id))
+            if existing is not None:
+                db.session.delete(existing)
+                db.session.commit()
+            flash(_("The course uses the default template again."), "success")
+            return redirect(url_for("certificates.edit_template", code=course.code))
+        source = form.html.data or ""
+        try:
+            body = pdf.render(source, services.pdf_context(services.sample_values(course)))
+        except (pdf.TemplateProblem, pdf.RenderError) as error:
+            form.html.errors = [_("The template cannot be used: %(error)s", error=str(error))]
+        else:
+            if form.preview.data:
+                response = current_app.response_class(body, mimetype="application/pdf")
+                response.headers["Content-Disposition"] = f'inline; filename="preview-{course.code}.pdf"'
+                response.headers["Cache-Control"] = "no-store"
+                return response
+            services.save_settings(
+                course,
+                source,
+                issue_on=form.issue_on.data or "",
+                valid_months=form.valid_months.data,
+                issuer=(form.issuer.data or "").strip(),
+                actor=current_user._get_current_object(),
+            )
+            db.session.commit()
+            flash(_("The certificate settings of %(code)s were saved.", code=course.code), "success")
+            return redirect(url_for("certificates.edit_template", code=course.code))
+    return render_template(
+        "certificates/template_form.html", course=course, form=form, variables=pdf.VARIABLES
+    )

@@ -333,6 +333,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/certificates/<number>"):               (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/certificates/<number>/revoke"):        (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     # a cohort's certificates as a ZIP: <cohort_id> is MATRIX-S's cohort, which trainer@r1 teaches
+    # templates and issuance settings: admins (an empty form gets its errors: 200)
+    ("GET",  "/certificates/templates"):              (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/certificates/templates/<code>"):       (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/certificates/templates/<code>"):       (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("GET",  "/certificates/cohorts"):                (302, 403, 200, 200, 200, 200, 403, 200, 200, 200),
     ("GET",  "/certificates/cohorts/<cohort_id>.zip"):  (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
 }
