@@ -16,6 +16,7 @@ from lms.plugins import (
     LEARNING,
     MONITORING,
     TEACHING,
+    add_api_paths,
     add_licence_rule,
     add_migrations,
     add_nav_item,
@@ -32,6 +33,58 @@ DEFAULTS = {
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CERTIFICATES_ISSUER": ("CERTIFICATES_ISSUER", str),
     "CERTIFICATES_VERIFY_LIMIT": ("CERTIFICATES_VERIFY_LIMIT", str),
+}
+
+
+NULLABLE = {"type": ["string", "null"]}
+# The public verification API, in the core's OpenAPI document (/api/v1/openapi.json).
+API_PATHS = {
+    "/api/v1/certificates/{number}": {
+        "get": {
+            "summary": "Verify a certificate by its number (public, rate-limited)",
+            "operationId": "verifyCertificate",
+            "security": [],
+            "parameters": [
+                {
+                    "name": "number",
+                    "in": "path",
+                    "required": True,
+                    "description": "The certificate's number, e.g. KSK-7Q4M-X9TA-3 (case, spaces and "
+                    "hyphens forgiven).",
+                    "schema": {"type": "string"},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "What anyone may know about the certificate",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["number", "status", "holder", "course", "issued_on"],
+                                "properties": {
+                                    "number": {"type": "string"},
+                                    "status": {
+                                        "type": "string",
+                                        "enum": ["valid", "expired", "revoked", "superseded"],
+                                    },
+                                    "holder": {"type": "string"},
+                                    "course": {"type": "string"},
+                                    "issued_on": {"type": "string", "format": "date"},
+                                    "expires_on": {"type": ["string", "null"], "format": "date"},
+                                    "issuer": {"type": "string"},
+                                    "superseded_by": NULLABLE,
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": {"description": "The number is mistyped (its check character does not match)"},
+                "404": {"description": "No certificate has this number"},
+                "429": {"description": "Too many checks from this address"},
+            },
+        }
+    }
 }
 
 
@@ -64,6 +117,7 @@ class CertificatesPlugin:
             48,
             area=TEACHING,
         )
+        add_api_paths(app, API_PATHS)
         course_completed.connect(services.on_course_completed, sender=app)
         cohort_closed.connect(services.on_cohort_closed, sender=app)
         add_licence_rule(app, services.licence_rule)

@@ -115,6 +115,7 @@ def _login_needed() -> Any:
 
 def init_core(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
+    from lms.api.views import bp as api_bp
     from lms.audit.views import bp as audit_bp
     from lms.cli import register_commands
     from lms.monitoring import indicators as monitoring_indicators
@@ -124,7 +125,7 @@ def init_core(app: Flask) -> None:
     from lms.permissions import GLOBAL, can
     from lms.public.views import bp as public_bp
 
-    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp, monitoring_bp):
+    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp, monitoring_bp, api_bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

@@ -169,6 +169,7 @@ class Registry:
     licence_rules: list[LicenceRule] = field(default_factory=list)
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
     public_sessions: list[PublicSessionProvider] = field(default_factory=list)
+    api_paths: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -268,6 +269,16 @@ def add_licence_rule(app: Flask, rule: LicenceRule) -> None:
     say) or None (no opinion). The courses plugin asks every rule, in the order they were added, behind
     its one licence check; a course plugin need not know which plugin registered a rule."""
     registry(app).licence_rules.append(rule)
+
+
+def add_api_paths(app: Flask, paths: dict[str, dict[str, Any]]) -> None:
+    """Describe a plugin's ``/api/v1`` routes in the OpenAPI document (``/api/v1/openapi.json``):
+    ``paths`` is an OpenAPI 3.1 Paths object, e.g. ``{"/api/v1/certificates/{number}": {"get": …}}``."""
+    known = registry(app).api_paths
+    for path, item in paths.items():
+        if path in known:
+            raise PluginError(f"API path {path!r} is described twice")
+        known[path] = item
 
 
 def add_personal_data(app: Flask, name: str, export: PersonalData) -> None:

@@ -104,6 +104,14 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/audit/"):                              (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     # monitoring: managers and admins, each within their region; <certificate_id> is an external
     # certificate recorded in r1, <preset> the quarterly report
+    # the API answers to tokens only (a logged-in browser gets 401 too); its document is public;
+    # tokens are one's own: <token_id> is learner@r1's token
+    ("GET",  "/api/v1/indicators"):                   (401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET",  "/api/v1/certificates"):                 (401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET",  "/api/v1/openapi.json"):                 (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET",  "/profile/api-tokens"):                  (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/profile/api-tokens"):                  (401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/profile/api-tokens/<token_id>/revoke"): (401, 302, 404, 404, 404, 404, 404, 404, 404, 404),
     ("GET",  "/monitoring/"):                         (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/monitoring/certificates"):             (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/monitoring/reports/<preset>"):         (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
@@ -626,6 +634,12 @@ def _url(path: str, world, db) -> str:
             return str(_external_certificate(db, world).id)
         if name == "preset":
             return "quarterly"
+        if name == "token_id":
+            from lms.api.tokens import create_token
+
+            row, _token = create_token(learner, "matrix")
+            db.session.commit()
+            return str(row.id)
         if name == "report_id":
             return str(_frozen_report(db, world).id)
         if name == "token":

@@ -349,3 +349,53 @@ def courses_by_region(filters: Filters) -> list[dict[str, Any]]:
     ]
     rows.sort(key=lambda row: (row["region"], row["course"]))
     return rows
+
+
+GROUPS = (*DIMENSIONS, "source")
+
+
+def grouped(filters: Filters, dimensions: Sequence[str]) -> list[dict[str, Any]]:
+    """Certificates per combination of ``dimensions`` (codes, not ids). When target groups are among
+    them, rows with ``target_group`` ``"*"`` give the de-duplicated totals of the other dimensions."""
+
+    def column(dimension: str) -> Any:
+        if dimension == "source":
+            return FACT.source
+        if dimension == "target_group":
+            return FACT_GROUP.target_group
+        return _dimension_column(dimension)
+
+    def run(names: Sequence[str]) -> list[tuple[Any, ...]]:
+        columns = [column(name) for name in names]
+        table: Any = CertificateFact.__table__
+        if "target_group" in names:
+            table = table.join(fact_target_group, FACT_GROUP.fact_id == FACT.id)
+        query = select(*columns, func.count()).select_from(table).where(counted(filters))
+        if columns:
+            query = query.group_by(*columns).order_by(*columns)
+        return [tuple(row) for row in db.session.execute(query)]
+
+    rows: list[dict[str, Any]] = [
+        dict(zip([*dimensions, "certificates"], values, strict=True)) for values in run(dimensions)
+    ]
+    if "target_group" in dimensions:
+        others = [name for name in dimensions if name != "target_group"]
+        for values in run(others):
+            total = dict(zip([*others, "certificates"], values, strict=True))
+            total["target_group"] = "*"
+            rows.append(total)
+    org_ids = {
+        row[name] for row in rows for name in ("region", "institution", "hub") if row.get(name) is not None
+    }
+    codes: dict[int, str] = {}
+    if org_ids:
+        codes = {
+            key: code for key, code in db.session.execute(select(ORG.id, ORG.code).where(ORG.id.in_(org_ids)))
+        }
+    for row in rows:
+        for name in ("region", "institution", "hub"):
+            if name in row:
+                row[name] = codes.get(row[name]) if row[name] is not None else None
+        if row.get("quarter") is not None:
+            row["quarter"] = f"{row['quarter'] // 10}-Q{row['quarter'] % 10}"
+    return rows
