@@ -37,6 +37,71 @@ def test_a_new_message_is_left_for_the_translators_of_every_locale_but_english(t
     assert strings == {"uk": "", "en": "A new message", "fi": "", "sv": ""}
 
 
+# Strings that really read the same as the English: codes, names, file formats, and texts that are
+# only placeholders. Nothing else may stay English in a translated catalog (a bug once copied the
+# English into the Finnish and Swedish catalogs, which then passed for translated).
+SAME_IN_EVERY_LANGUAGE = {"Kaskad", "CSV", "XLSX", "PDF", "OK", "Aiken", "GIFT (Moodle)", "HTML", "Markdown"}
+# Words spelled in the language exactly as in English (checked with a speaker's dictionary).
+SAME_IN = {
+    "fi": {"Video"},
+    "sv": {
+        "Administration",
+        "Institution",
+        "Organisation",
+        "Period",
+        "Person",
+        "Quiz",
+        "Region",
+        "Status",
+        "Text",
+        "Version",
+        "Version %(number)s",
+        "Video",
+        "%(size)s MB",
+    },
+}
+PLACEHOLDERS_ONLY = re.compile(r"(?:%\(\w+\)[sd]|[\s,.:;·—–()/-])*")
+
+
+def _same_as_english(message) -> bool:
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    strings = [
+        text for text in (message.string if isinstance(message.string, tuple) else (message.string,)) if text
+    ]
+    return bool(strings) and all(string in ids for string in strings)  # an empty one is untranslated
+
+
+@pytest.mark.parametrize("locale", ["uk", "fi", "sv"])
+@pytest.mark.parametrize("package", catalogs.PACKAGES)
+def test_no_translation_is_a_copy_of_the_english(package, locale):
+    allowed = SAME_IN_EVERY_LANGUAGE | SAME_IN.get(locale, set())
+    copies = [
+        message.id
+        for message in catalogs.read(package, locale)
+        if message.id
+        and _same_as_english(message)
+        and not (
+            isinstance(message.id, str) and (message.id in allowed or PLACEHOLDERS_ONLY.fullmatch(message.id))
+        )
+    ]
+    assert copies == []
+
+
+def test_a_copied_english_string_is_caught():
+    from babel.messages.catalog import Message
+
+    assert _same_as_english(Message("Absent", "Absent"))
+    assert _same_as_english(
+        Message(("%(num)s cohort", "%(num)s cohorts"), ("%(num)s cohort", "%(num)s cohorts"))
+    )
+    assert not _same_as_english(Message("Absent", "Poissa"))
+    assert not _same_as_english(
+        Message(("%(num)s person", "%(num)s people"), ("%(num)s person", "%(num)s personer"))
+    )
+    assert PLACEHOLDERS_ONLY.fullmatch("%(day)s, %(times)s · %(cohort)s")
+    assert not PLACEHOLDERS_ONLY.fullmatch("%(size)s MB")
+
+
 def test_ukrainian_catalog_has_three_plural_forms():
     catalog = catalogs.read("lms", "uk")
     assert catalog.num_plurals == 3
