@@ -88,6 +88,17 @@ API_PATHS = {
 }
 
 
+def _teaches(user: Any) -> bool:
+    from courses.cohorts import access as cohort_access
+    from lms.permissions import can
+
+    return access.may_list_cohorts(user) and (user.has_role("trainer") or can(user, cohort_access.MANAGE))
+
+
+def _monitors(user: Any) -> bool:
+    return access.may_list_cohorts(user) and not _teaches(user)
+
+
 class CertificatesPlugin:
     name = "certificates"
     version = __version__
@@ -106,9 +117,9 @@ class CertificatesPlugin:
         signed_in = lambda user: user.is_authenticated  # noqa: E731
         add_nav_item(app, "certificates.index", _l("My certificates"), signed_in, 50, area=LEARNING)
         add_nav_item(app, "certificates.manage", _l("Certificates"), access.may_search, 50, area=MONITORING)
-        add_nav_item(
-            app, "certificates.cohorts", _l("Cohort certificates"), access.may_list_cohorts, 60, area=TEACHING
-        )
+        # Trainers and admins find it with their cohorts (Teaching); managers with what they watch.
+        add_nav_item(app, "certificates.cohorts", _l("Cohort certificates"), _teaches, 60, area=TEACHING)
+        add_nav_item(app, "certificates.cohorts", _l("Cohort certificates"), _monitors, 60, area=MONITORING)
         add_nav_item(
             app,
             "certificates.templates",
