@@ -50,6 +50,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_LOGIN_LIMIT": ("LMS_LOGIN_LIMIT", str),
     "LMS_PAGE_SIZE": ("LMS_PAGE_SIZE", int),
     "LMS_MAX_UPLOAD_MB": ("LMS_MAX_UPLOAD_MB", int),
+    "LMS_FRAGMENT_CACHE": ("LMS_FRAGMENT_CACHE", as_bool),
     "LMS_PUBLIC_LIMIT": ("LMS_PUBLIC_LIMIT", str),
     "LMS_OPEN_DATA_LIMIT": ("LMS_OPEN_DATA_LIMIT", str),
     "LMS_MAP_TILES_URL": ("LMS_MAP_TILES_URL", str),
@@ -88,6 +89,7 @@ class Config:
     LMS_SESSION_HOURS = 12
     LMS_PAGE_SIZE = 50
     LMS_MAX_UPLOAD_MB = 10
+    LMS_FRAGMENT_CACHE = True  # keep {% cache %} pieces of pages per worker (off: render every time)
     # The public pages (landing, hub directory, hub pages, calendars), per visitor's address.
     LMS_PUBLIC_LIMIT = "120 per minute"
     LMS_OPEN_DATA_LIMIT = "30 per minute"  # the CSV and GeoJSON of all hubs are larger

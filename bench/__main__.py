@@ -314,6 +314,8 @@ def part_ladder(summary: list[str]) -> None:
     summary.append("  ladder (last repetition):")
     summary.extend("  " + ladder.rung_line(last, rung.name) for rung in result.rungs)
     summary.append(f"  ladder targets: {'all met' if met else 'NOT all met'}")
+    for line, pays in ladder.cache_lines(result):
+        summary.append(f"  {line}: {'pays' if pays else 'saves too little'}")
 
 
 def part_profile(summary: list[str]) -> None:

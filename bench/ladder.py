@@ -110,6 +110,30 @@ def ladder_rungs(port: int, learner: dict[str, str]) -> list[Rung]:
     ]
 
 
+# Each per-worker cache, switched off in a server of its own beside the ladder's: (setting, the
+# pages it serves, as ladder rungs). The fragment setting covers every {% cache %} piece: now the
+# lesson's content (the header piece went: it saved < 10 % of the course and profile pages).
+CACHES = {
+    "fragment cache": ("LMS_FRAGMENT_CACHE", ("lesson",)),
+    "outline cache": ("COURSES_OUTLINE_CACHE", ("lesson",)),
+}
+SAVING_THRESHOLD = 0.10  # a cache that saves less than this share of its page's time goes
+
+
+def without(cache: str, page: str) -> str:
+    return f"{page} without {cache}"
+
+
+def cache_rungs(ports: dict[str, int], learner: dict[str, str], rungs: list[Rung]) -> list[Rung]:
+    """The pages of each cache again, from the server where that cache is off."""
+    paths = {rung.name: rung.path for rung in rungs}
+    extra = []
+    for cache, (_setting, pages) in CACHES.items():
+        browser = learner_browser(ports[cache], learner["email"], learner["password"])
+        extra += [Rung(without(cache, page), paths[page], browser) for page in pages]
+    return extra
+
+
 def run_rounds(rungs: list[Rung], count: int, rng: random.Random) -> None:
     for _round in range(count):
         order = list(rungs)
@@ -168,21 +192,52 @@ def verdicts(repetitions: list[Repetition], rungs: list[Rung]) -> list[tuple[str
 @dataclass
 class LadderResult:
     repetitions: list[Repetition]
-    rungs: list[Rung]
+    rungs: list[Rung]  # the ladder's, then the pages without each cache
     rss: dict[int, int | None]
     peak: dict[int, int | None]
 
 
-def run_ladder(env: dict[str, str], learner: dict[str, str]) -> LadderResult:
-    server = Gunicorn("ladder", APP, env, ROOT)
+def run_ladder(env: dict[str, str], learner: dict[str, str], caches: bool = True) -> LadderResult:
+    """The ladder's server and, with ``caches``, one server per cache with that cache off, all
+    running at once on the same database; every rung's requests interleaved."""
+    settings = {"ladder": ("ladder", env)}
+    for cache, (setting, _pages) in CACHES.items() if caches else ():
+        settings[cache] = (f"without {cache}", env | {setting: "0"})
+    servers: dict[str, Gunicorn] = {}
     try:
-        server.wait_ready()
-        rungs = ladder_rungs(server.port, learner)
+        for key, (name, server_env) in settings.items():  # one at a time: two cores
+            servers[key] = Gunicorn(name, APP, server_env, ROOT)
+            servers[key].wait_ready()
+        rungs = ladder_rungs(servers["ladder"].port, learner)
+        ports = {name: server.port for name, server in servers.items()}
+        rungs += cache_rungs(ports, learner, rungs) if caches else []
         repetitions = measure(rungs)
-        rss, peak = server.rss_kib(), server.peak_rss_kib()
+        rss, peak = servers["ladder"].rss_kib(), servers["ladder"].peak_rss_kib()
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
     return LadderResult(repetitions, rungs, rss, peak)
+
+
+def cache_lines(result: LadderResult) -> list[tuple[str, bool]]:
+    """For each cache and page: with and without it per repetition, and whether it saves enough
+    (at least ``SAVING_THRESHOLD`` of the page's time in every repetition)."""
+    lines = []
+    names = {rung.name for rung in result.rungs}
+    for cache, (_setting, pages) in CACHES.items():
+        for page in pages:
+            if without(cache, page) not in names:
+                continue
+            figures = []
+            pays = True
+            for repetition in result.repetitions:
+                with_ms = repetition.figures[page][0]
+                without_ms = repetition.figures[without(cache, page)][0]
+                saving = 1 - with_ms / without_ms
+                pays = pays and saving >= SAVING_THRESHOLD
+                figures.append(f"{with_ms:.1f} ms with, {without_ms:.1f} ms without ({saving:+.0%})")
+            lines.append((f"{cache}, {page} page: " + "; ".join(figures), pays))
+    return lines
 
 
 def report(result: LadderResult) -> bool:
@@ -193,6 +248,9 @@ def report(result: LadderResult) -> bool:
         print(f"  repetition {repetition.number}:")
         for rung in result.rungs:
             print("  " + rung_line(repetition, rung.name))
+    for line, pays in cache_lines(result):
+        verdict = "pays" if pays else f"saves < {SAVING_THRESHOLD:.0%} in some repetition"
+        print(f"  {line}: {verdict}")
     met = True
     for label, ok in verdicts(result.repetitions, result.rungs):
         met = met and ok

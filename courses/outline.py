@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -106,6 +107,8 @@ def outline(code: str) -> Outline | None:
 
 def outline_of(code: str, course_id: int, revision: datetime) -> Outline:
     """The outline of a course whose id and ``updated_at`` were just read from the database."""
+    if not current_app.config["COURSES_OUTLINE_CACHE"]:
+        return _build(course_id)
     with _lock:
         cached = _cache.get(code)
         if cached is not None and cached.id == course_id and cached.revision == revision:

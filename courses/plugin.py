@@ -32,6 +32,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "COURSES_X_ACCEL_REDIRECT": ("COURSES_X_ACCEL_REDIRECT", str),
     "COURSES_QUIZ_GRACE_SECONDS": ("COURSES_QUIZ_GRACE_SECONDS", int),
     "COURSES_QUIZ_MIN_EVIDENCE": ("COURSES_QUIZ_MIN_EVIDENCE", int),
+    "COURSES_OUTLINE_CACHE": ("COURSES_OUTLINE_CACHE", as_bool),
 }
 DEFAULTS = {
     "COURSES_MEDIA_DIR": "",  # empty: <instance folder>/media
@@ -40,6 +41,7 @@ DEFAULTS = {
     "COURSES_X_ACCEL_REDIRECT": "",  # e.g. /protected-media/ when nginx serves the files
     "COURSES_QUIZ_GRACE_SECONDS": 30,  # a quiz page sent this late after the time limit still counts
     "COURSES_QUIZ_MIN_EVIDENCE": 3,  # questions of a competence an attempt needs to confirm a level
+    "COURSES_OUTLINE_CACHE": True,  # keep course outlines per worker (off: built on every lesson page)
 }
 
 

@@ -219,19 +219,11 @@ def _init_templates(app: Flask) -> None:
         ]
         return [entry for entry in grouped if entry[2]]
 
-    def nav_key() -> tuple[Any, ...]:
-        """What the page header shows depends on: the person, their name and their navigation."""
-        user = current_user._get_current_object()
-        if not user.is_authenticated:
-            return ()
-        return (user.id, user.given_name, user.surname, *((item.area, item.endpoint) for item in nav_items()))
-
     # Flask-WTF's context processor offers its own csrf_token(); ours (safe in cached pieces) wins.
     app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals.update(
         csrf_token=csrf_token,
         hole=hole,
-        nav_key=nav_key,
         can=can,
         nav_items=nav_items,
         nav_areas=nav_areas,

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_wtf.csrf import generate_csrf
 from jinja2 import nodes
 from jinja2.ext import Extension
@@ -106,7 +106,7 @@ class FragmentCacheExtension(Extension):
 
     def _cached(self, key: Hashable, caller: Callable[[], str]) -> str:
         """The piece for ``key``, rendered only when the store lacks it; a key of None keeps nothing."""
-        if key is None:
+        if key is None or not current_app.config["LMS_FRAGMENT_CACHE"]:
             return caller()
         store: FragmentStore = self.environment.fragment_store  # type: ignore[attr-defined]
         piece = store.get(key)
