@@ -344,3 +344,15 @@ def has_flagged_cohorts(user: Any) -> bool:
         )
     )
     return bool(db.session.scalar(query))
+
+
+def _on_course_completed(sender: Any, enrolment: Any = None, **kwargs: Any) -> None:
+    """A completion may give a licence: look again at the open cohorts she trains (a flag clears)."""
+    if enrolment is not None:
+        review_trainer(enrolment.user)
+
+
+def install(app: Any) -> None:
+    from courses.signals import course_completed
+
+    course_completed.connect(_on_course_completed, sender=app)

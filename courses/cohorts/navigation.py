@@ -74,6 +74,9 @@ FLAGGED_ON_HOME = 10
 
 
 def install(app: Flask) -> None:
+    from courses.cohorts import licences
+
+    licences.install(app)  # a completion that gives a licence clears her cohorts' flags
     from lms.audit.models import ACTION_LABELS, TARGET_LABELS
     from lms.plugins import ADMINISTRATION, LEARNING, MONITORING, TEACHING, add_home_section, add_nav_item
 

@@ -212,3 +212,18 @@ def test_a_deactivated_trainer_cannot_be_named(cascade, world, db):
     with pytest.raises(services.CohortError) as refused:
         services.create_cohort(_details(cascade["tot"], world.orgs["root"], [cascade["national"]]))
     assert refused.value.code == services.TRAINER_NOT_TRAINER
+
+
+def test_completing_a_qualifying_cohort_clears_the_flags_of_her_cohorts(cascade, world, make_cohort, db):
+    from courses.cohorts.completion import record_completion
+
+    admin, regional = world.people["admin@root"], cascade["regional"]
+    grant = licences.grant_licence(regional, cascade["deh"], "Досвід", admin)
+    cohort = services.create_cohort(_details(cascade["deh"], world.orgs["tc@r1"], [regional]))
+    licences.revoke_grant(grant, "Закінчилась", admin)
+    db.session.commit()
+    assert cohort.flagged_at is not None
+    tot = make_cohort(cascade["tot"], world.orgs["root"], trainers=[cascade["national"]], learners=[regional])
+    record_completion(services.member_of(tot, regional))
+    db.session.commit()
+    assert cohort.flagged_at is None
