@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from certificates.services import issue as issue_certificate
 from courses.cohorts.models import Cohort, CohortMember, CohortSession
 from courses.cohorts.sessions import in_cohort_zone
 from courses.models import Course, Item, Module
@@ -30,7 +31,7 @@ HEADER = "email;surname;given_name;patronymic;org_code;job;target_groups"
 @pytest.fixture
 def courses(world: Any, make: Any, db: Any) -> dict[str, Course]:
     """The trainers' course qualifies trainers for the coordinators' course; trainer@r1 completed a
-    cohort of it (so she holds the licence), trainer@r2 did not."""
+    cohort of it and holds its certificate (so she holds the licence), trainer@r2 did not."""
     trainers_course = Course(code="TOT-J", title={"uk": "Підготовка тренерів"}, status="published")
     course = Course(code=COURSE, title={"uk": "Курс координатора хабу"}, status="published", is_open=False)
     course.modules.append(
@@ -61,6 +62,9 @@ def courses(world: Any, make: Any, db: Any) -> dict[str, Course]:
         )
     )
     db.session.add(qualifying)
+    db.session.flush()
+    # With the certificates plugin the licence comes from the certificate that completion earns.
+    issue_certificate(licensed, trainers_course, qualifying)
     db.session.commit()
     return {"trainers": trainers_course, "course": course}
 
