@@ -461,3 +461,39 @@ def test_every_count_can_be_published_but_a_share_is_not_offered(app, client, wo
     figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page))
     assert figures["Digital Education Hubs"] == "5"
     assert len(figures) == len(counts)
+
+
+# --- a hub's contact, kept by the organisation pages and the import ----------------------------------
+
+
+def test_a_hubs_contact_comes_from_the_import_which_refuses_bad_addresses(client, db, world):
+    from lms.orgs.importer import OrganisationImporter
+    from lms.permissions import Scope
+
+    importer = OrganisationImporter(Scope((), is_everything=True))
+    row = {"code": "HUB-18-301", "parent_code": "UA-18", "kind": "hub", "name_uk": "Хаб у Баранівці"}
+    bad = importer.check([(2, {**row, "email": "not an address", "website": "www.example.org"})])
+    assert [line for line, _ in bad.errors] == [2, 2]
+    good = importer.check(
+        [(2, {**row, "phone": "+380 4144 2 13 14", "email": "hub@baranivka.example.org", "website": ""})]
+    )
+    assert good.errors == []
+    importer.apply(good)
+    db.session.commit()
+    page = text(client.get("/hubs/HUB-18-301"))
+    assert "+380 4144 2 13 14" in page and "mailto:hub@baranivka.example.org" in page
+
+
+def test_an_admin_edits_a_hubs_contact_and_a_wrong_address_keeps_the_form(client, db, world):
+    from lms.testing import post
+
+    hub = world.orgs["hub@r1"]
+    login(client, world.people["admin@r1"])
+    form = {"name_uk": "Хаб", "host_type": "library", "status": "open", "phone": "+380 1", "email": "nope"}
+    response = post(client, f"/orgs/{hub.id}/edit", form, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "Enter an e-mail address." in text(response) and 'value="+380 1"' in text(response)
+    response = post(client, f"/orgs/{hub.id}/edit", {**form, "email": "hub@example.org"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (hub.phone, hub.email) == ("+380 1", "hub@example.org")
