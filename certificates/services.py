@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from translitua import UkrainianKMU, translit
@@ -330,7 +330,10 @@ def issue(
         insert(table)
         .values(**row)
         .on_conflict_do_nothing(
-            index_elements=["user_id", "course_id", "cohort_key"], index_where=table.c.status == "valid"
+            # The partial index's own predicate, as a literal: with a bound value PostgreSQL cannot match
+            # the index once psycopg prepares the statement (from its 5th run on a connection).
+            index_elements=["user_id", "course_id", "cohort_key"],
+            index_where=text("status = 'valid'"),
         )
         .returning(table.c.id)
     )
