@@ -20,6 +20,7 @@ from lms.plugins import (
     add_licence_rule,
     add_migrations,
     add_nav_item,
+    add_personal_data,
     add_settings,
     add_translations,
 )
@@ -132,3 +133,6 @@ class CertificatesPlugin:
         course_completed.connect(services.on_course_completed, sender=app)
         cohort_closed.connect(services.on_cohort_closed, sender=app)
         add_licence_rule(app, services.licence_rule)
+        from certificates.personal_data import export as personal_data
+
+        add_personal_data(app, "certificates", personal_data)  # number, course, status, dates

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from lms.plugins import PublicSession, add_demo_loader, add_public_sessions
+from lms.plugins import PublicSession, add_demo_loader, add_personal_data, add_public_sessions
 
 if TYPE_CHECKING:
     from lms.orgs.models import Organisation
@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(licences_group)
     app.cli.add_command(cascade_cli.lineage_command)
     add_public_sessions(app, hub_sessions)
+    from courses.cohorts.personal_data import export as personal_data
+
+    add_personal_data(app, "cohorts", personal_data)  # memberships, attendance, licences
     from courses.cohorts.demo import load_cohort_demo
 
     add_demo_loader(app, "cohorts", load_cohort_demo)
