@@ -33,6 +33,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 from certificates.models import Certificate
+from lms.i18n import Translated
 
 ALGORITHM = "RS256"
 CONTEXTS = [
@@ -142,7 +143,7 @@ def credential(certificate: Certificate) -> dict[str, Any]:
     """The ``OpenBadgeCredential`` of ``certificate`` (from its snapshot, so it never changes)."""
     base = _base()
     language = certificate.language
-    title = certificate.course_title.in_locale(language)
+    title = Translated(certificate.course_title).in_locale(language)
     alignments = [
         {
             "type": ["Alignment"],

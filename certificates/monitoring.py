@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from lms.extensions import db
+from lms.i18n import Translated
 from lms.monitoring import facts
 from lms.monitoring.models import CertificateFact, Source
 from lms.orgs.models import Organisation
@@ -63,7 +64,7 @@ def record_issue(certificate: Certificate) -> None:
         organisation=_home(certificate),
         job_code=holder.job.code if holder.job else None,
         course_code=certificate.course_code,
-        course_title=certificate.course_title.get("uk") or certificate.course_title.in_locale(),
+        course_title=certificate.course_title.get("uk") or Translated(certificate.course_title).in_locale(),
         cohort_id=certificate.cohort_id,
         trainer_id=trainer_id,
         cascade_level=_level(trainer_id),

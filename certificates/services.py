@@ -87,7 +87,7 @@ def _ancestor(organisation: Organisation | None, kind: Kind) -> Organisation | N
 
 
 def _name(organisation: Organisation | None, language: str) -> str:
-    return organisation.name.in_locale(language) if organisation is not None else ""
+    return Translated(organisation.name).in_locale(language) if organisation is not None else ""
 
 
 def _competences(course: Course, language: str) -> list[dict[str, Any]]:
@@ -116,7 +116,7 @@ def _competence(competence: Any, language: str, level: int | None) -> dict[str, 
     return {
         "framework": competence.framework.idnumber,
         "idnumber": competence.idnumber,
-        "name": competence.shortname.in_locale(language),
+        "name": Translated(competence.shortname).in_locale(language),
         "level": level,
     }
 
@@ -138,12 +138,12 @@ def snapshot(user: User, course: Course, cohort: Cohort | None) -> dict[str, Any
     return {
         "holder_name": user.full_name,
         "holder_name_latin": transliterate(user.full_name),
-        "holder_job": user.job.name.in_locale(language) if user.job else "",
+        "holder_job": Translated(user.job.name).in_locale(language) if user.job else "",
         "holder_organisation": _name(organisation, language),
         "holder_hub": _name(_ancestor(organisation, Kind.HUB), language),
         "holder_region": _name(_ancestor(organisation, Kind.REGION), language),
         "holder_path": organisation.path if organisation is not None else "",
-        "holder_target_groups": [group.name.in_locale(language) for group in user.target_groups],
+        "holder_target_groups": [Translated(group.name).in_locale(language) for group in user.target_groups],
         "course_code": course.code,
         "course_title": Translated(dict(course.title)),
         "course_hours": course.hours or 0,
@@ -493,7 +493,7 @@ def public_record(certificate: Certificate, today: date | None = None) -> dict[s
         "number": certificate.number,
         "status": certificate.status_on(today).value,
         "holder": certificate.holder_name,
-        "course": certificate.course_title.in_locale(certificate.language),
+        "course": Translated(certificate.course_title).in_locale(certificate.language),
         "issued_on": certificate.issued_on.isoformat(),
         "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
         "issuer": certificate.issuer,
