@@ -333,3 +333,19 @@ def test_make_run_sends_the_install_output_to_a_log_so_the_demo_logins_stay_in_v
     assert "demo load-if-empty" in last[0] and "lms run" in last[-1]  # the logins are printed last
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "make run PORT=" in readme
+
+
+def test_the_quick_start_migrates_and_loads_the_demo_into_a_fresh_database(tmp_path):
+    """What `make run` does before it serves, as a shell does it: new processes, a new database file.
+    (Objects the demo makes and uses in one session once broke this while the in-process tests passed.)"""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path)}
+    env["LMS_DATABASE_URL"] = "sqlite:///" + str(tmp_path / "kaskad.db")
+    command = str(Path(sys.executable).with_name("lms"))
+    for args in (["db", "upgrade"], ["demo", "load-if-empty"]):
+        done = subprocess.run([command, *args], env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert "admin@kaskad.demo" in done.stdout
