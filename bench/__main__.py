@@ -387,6 +387,20 @@ def part_hubs(summary: list[str]) -> None:
     summary.extend(lines)
 
 
+def part_certificates(summary: list[str]) -> None:
+    from bench import certificates
+
+    print(
+        f"Certificates: one PDF against bare xhtml2pdf, a stored PDF served, a {certificates.COHORT}-"
+        f"certificate cohort rendered in a pool of {certificates.POOL} and zipped (SQLite, in-process)"
+    )
+    lines = certificates.report(certificates.run())
+    for line in lines:
+        print(line)
+    print()
+    summary.extend(lines)
+
+
 PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "hashing": (part_hashing, "Argon2id with Kaskad's parameters, alone in a child process"),
     "login": (part_login, "GET /login and a full login, Kaskad against a bare Flask baseline"),
@@ -396,6 +410,10 @@ PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "quiz-load": (
         part_quiz_load,
         f"{LEARNERS} learners taking the shipped quiz at once (SQLite, PostgreSQL)",
+    ),
+    "certificates": (
+        part_certificates,
+        "one certificate vs bare xhtml2pdf, a stored PDF served, a 1,000-certificate cohort ZIP (pool of 2)",
     ),
     "cascade": (part_cascade, "the lineage of a 6,510-person cascade and a 300-learner gradebook (SQLite)"),
 }

@@ -51,3 +51,7 @@ def may_list_cohorts(user: Any) -> bool:
 
 def may_edit_templates(user: Any) -> bool:
     return can(user, TEMPLATES)
+
+
+def may_use_desk(user: Any) -> bool:
+    return can(user, DESK)

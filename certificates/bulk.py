@@ -86,3 +86,35 @@ def zip_bytes(ids: Sequence[int]) -> bytes:
     buffer = io.BytesIO()
     write_zip_to(ids, buffer)
     return buffer.getvalue()
+
+
+# --- rendering many in a local process pool ---------------------------------------------------------
+
+_worker_app = None
+
+
+def _init_worker(config: dict[str, object]) -> None:
+    global _worker_app
+    from lms import create_app
+
+    _worker_app = create_app(config)
+
+
+def _render_one(job: tuple[str, dict[str, object]]) -> bytes:
+    from certificates import pdf, services
+
+    source, values = job
+    assert _worker_app is not None
+    with _worker_app.test_request_context():
+        return pdf.render(source, services.pdf_context(values))
+
+
+def render_many(
+    jobs: Sequence[tuple[str, dict[str, object]]], config: dict[str, object], workers: int = 2
+) -> list[bytes]:
+    """Render ``(template source, values)`` jobs in a pool of ``workers`` processes, in order. Each
+    worker builds its own app from ``config`` once; nothing is written to the database here."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
+        return list(pool.map(_render_one, jobs, chunksize=8))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -40,3 +41,23 @@ class TemplateForm(FlaskForm):
     preview = SubmitField(_l("Preview on sample data (PDF)"))
     save = SubmitField(_l("Save"))
     reset = SubmitField(_l("Go back to the default template"))
+
+
+class DeskForm(FlaskForm):
+    """The verification desk: numbers pasted or uploaded (CSV or text), one a line."""
+
+    numbers = TextAreaField(
+        _l("Certificate numbers"),
+        validators=[Length(max=400_000)],
+        description=_l(
+            "One a line; in a CSV file the first column that holds a number is read. Up to 5,000."
+        ),
+        render_kw={"rows": 10, "spellcheck": "false"},
+    )
+    file = FileField(
+        _l("Or a file (CSV or text)"),
+        validators=[FileAllowed(["csv", "txt"], _l("Choose a .csv or .txt file."))],
+    )
+    check = SubmitField(_l("Check"))
+    csv = SubmitField(_l("Download as CSV"))
+    xlsx = SubmitField(_l("Download as XLSX"))

@@ -291,10 +291,12 @@ def issue(
     reason: str = "",
     actor: User | None = None,
     values: dict[str, Any] | None = None,
+    rendered: bytes | None = None,
 ) -> Issued:
     """Issue ``user``'s certificate for ``course`` (in ``cohort``), unless she already holds a valid
     one: then that one is returned and nothing changes. The database's unique index decides between
-    two issues at once: the loser's insert does nothing."""
+    two issues at once: the loser's insert does nothing. ``values`` override the snapshot (a number
+    included); ``rendered`` is the PDF already made of them (by :func:`certificates.bulk.render_many`)."""
     existing = current_certificate(user, course, cohort)
     if existing is not None:
         return Issued(existing, False)
@@ -304,10 +306,10 @@ def issue(
         **snapshot(user, course, cohort),
         "issued_on": today,
         "expires_on": add_months(today, setting.valid_months) if setting.valid_months else None,
-        **(values or {}),
         "number": _unused_number(),
+        **(values or {}),
     }
-    body = render_values(values, course)
+    body = rendered if rendered is not None else render_values(values, course)
     row = {
         **values,
         "user_id": user.id,

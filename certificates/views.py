@@ -20,11 +20,12 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 
-from certificates import access, bulk, credentials, numbers, pdf, services
-from certificates.forms import ReasonForm, TemplateForm
+from certificates import access, bulk, credentials, desk, numbers, pdf, services
+from certificates.forms import DeskForm, ReasonForm, TemplateForm
 from certificates.models import ISSUE_ON_LABELS, Certificate, Status, Template
 from lms.accounts.models import User
 from lms.accounts.services import people_matching
@@ -369,3 +370,57 @@ def edit_template(code: str) -> Any:
     return render_template(
         "certificates/template_form.html", course=course, form=form, variables=pdf.VARIABLES
     )
+
+
+# --- the verification desk (managers) -----------------------------------------------------------------
+
+
+@bp.route("/desk", methods=["GET", "POST"])
+@login_required
+def verification_desk() -> Any:
+    from lms.audit.services import record
+
+    if not can(current_user, access.DESK):
+        abort(403)
+    form = DeskForm()
+    rows: list[desk.Row] | None = None
+    if form.validate_on_submit():
+        text = form.numbers.data or ""
+        if form.file.data:
+            text = form.file.data.read(4_000_000).decode("utf-8-sig", errors="replace")
+        try:
+            rows = desk.check(text)
+        except desk.TooMany:
+            form.numbers.errors = [_("At most 5,000 numbers at once.")]
+        else:
+            if not rows:
+                form.numbers.errors = [_("Paste some numbers or choose a file.")]
+            else:
+                counts: dict[str, int] = {}
+                for row in rows:
+                    counts[row.status] = counts.get(row.status, 0) + 1
+                user = current_user._get_current_object()
+                record("certificates.desk-used", user, "", actor=user, numbers=len(rows), statuses=counts)
+                db.session.commit()
+                if form.csv.data or form.xlsx.data:
+                    kind = "csv" if form.csv.data else "xlsx"
+                    body = desk.as_csv(rows) if kind == "csv" else desk.as_xlsx(rows)
+                    mimetype = (
+                        "text/csv; charset=utf-8"
+                        if kind == "csv"
+                        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    )
+                    response = current_app.response_class(body, mimetype=mimetype)
+                    response.headers["Content-Disposition"] = f'attachment; filename="certificates.{kind}"'
+                    return response
+    return render_template("certificates/desk.html", form=form, rows=rows, labels=DESK_LABELS)
+
+
+DESK_LABELS = {
+    "valid": _l("Valid"),
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
+    "superseded": _l("Superseded"),
+    "not_found": _l("Not found"),
+    "mistyped": _l("Mistyped"),
+}

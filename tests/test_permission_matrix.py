@@ -341,6 +341,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/certificates/<number>"):               (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/certificates/<number>/revoke"):        (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     # a cohort's certificates as a ZIP: <cohort_id> is MATRIX-S's cohort, which trainer@r1 teaches
+    # the verification desk: managers and admins (an empty form gets its errors: 200)
+    ("GET",  "/certificates/desk"):                   (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/certificates/desk"):                   (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     # templates and issuance settings: admins (an empty form gets its errors: 200)
     ("GET",  "/certificates/templates"):              (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("GET",  "/certificates/templates/<code>"):       (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
