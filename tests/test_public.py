@@ -138,6 +138,23 @@ def test_the_directory_filters_by_region_service_host_and_status(client, world, 
     assert client.get("/hubs/?status=burnt&region=XX&page=x").status_code == 200
 
 
+def test_the_directory_sorts_by_the_name_shown_in_each_language(client, db, world):
+    from lms.orgs.services import create_organisation
+
+    region = world.orgs["r1"]
+    create_organisation("HUB-18-201", "hub", {"uk": "Абрикосовий хаб", "en": "Zhytomyr apricot hub"}, region)
+    create_organisation("HUB-18-202", "hub", {"uk": "Яблуневий хаб", "en": "Apple orchard hub"}, region)
+    db.session.commit()
+
+    def order(language: str) -> list[str]:
+        page = text(client.get("/hubs/?region=UA-18", headers={"Accept-Language": language}))
+        return [code for code in codes_on(page) if code in ("HUB-18-201", "HUB-18-202")]
+
+    assert order("uk") == ["HUB-18-201", "HUB-18-202"]  # А before Я
+    assert order("en") == ["HUB-18-202", "HUB-18-201"]  # Apple before Zhytomyr
+    assert order("uk") == ["HUB-18-201", "HUB-18-202"]  # each language keeps its own order
+
+
 def test_the_directory_is_paginated_and_pages_keep_the_filter(app, client, world, hubs):
     app.config["LMS_PAGE_SIZE"] = 2
     page = text(client.get("/hubs/?region=UA-18"))
