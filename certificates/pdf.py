@@ -13,6 +13,7 @@ Templates written by administrators run in Jinja's sandbox: they see the variabl
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from typing import Any
 
 import font_roboto
 import segno
-from flask_babel import format_date
+from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -88,11 +89,13 @@ def qr_data_uri(url: str) -> str:
 
 
 def formatted(day: date | None, locale: str) -> str:
-    return format_date(day, "long") if day else ""
+    """``day`` in ``locale``'s long form (babel directly: no request locale is switched)."""
+    return format_date(day, "long", locale=locale) if day else ""
 
 
+@functools.lru_cache(maxsize=64)
 def compile_template(source: str) -> Any:
-    """The Jinja template of ``source``, or :class:`TemplateProblem` with Jinja's message."""
+    """The Jinja template of ``source`` (compiled once per process), or :class:`TemplateProblem`."""
     try:
         return _environment.from_string(source)
     except TemplateError as error:

@@ -176,26 +176,37 @@ def _hours(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
 
 
+_LABELS: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def _labels(language: str) -> dict[str, str]:
+    """The default template's words in ``language``, worked out once per process and app."""
+    key = (language, id(current_app._get_current_object()))  # type: ignore[attr-defined]
+    if key not in _LABELS:
+        with force_locale(language):
+            _LABELS[key] = {
+                "certificate": _("Certificate"),
+                "certifies": _("This certifies that"),
+                "completed": _("has completed the course"),
+                "hours": _("Hours"),
+                "credits": _("ECTS credits"),
+                "competences": _("Competences demonstrated"),
+                "level": _("level"),
+                "trainers": _("Trainers"),
+                "issued_on": _("Issued on"),
+                "expires_on": _("Valid until"),
+                "number": _("Certificate number"),
+                "verify": _("Verify at"),
+            }
+    return _LABELS[key]
+
+
 def pdf_context(values: dict[str, Any]) -> dict[str, Any]:
     """The template variables (see :data:`certificates.pdf.VARIABLES`) of a certificate's values."""
     language = values.get("language") or "uk"
-    with force_locale(language):
-        labels = {
-            "certificate": _("Certificate"),
-            "certifies": _("This certifies that"),
-            "completed": _("has completed the course"),
-            "hours": _("Hours"),
-            "credits": _("ECTS credits"),
-            "competences": _("Competences demonstrated"),
-            "level": _("level"),
-            "trainers": _("Trainers"),
-            "issued_on": _("Issued on"),
-            "expires_on": _("Valid until"),
-            "number": _("Certificate number"),
-            "verify": _("Verify at"),
-        }
-        issued_on = pdf.formatted(values["issued_on"], language)
-        expires_on = pdf.formatted(values.get("expires_on"), language)
+    labels = _labels(language)
+    issued_on = pdf.formatted(values["issued_on"], language)
+    expires_on = pdf.formatted(values.get("expires_on"), language)
     url = verify_url(values["number"])
     return {
         "language": language,
