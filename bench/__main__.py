@@ -401,6 +401,17 @@ def part_certificates(summary: list[str]) -> None:
     summary.extend(lines)
 
 
+def part_monitoring(summary: list[str]) -> None:
+    from bench import monitoring
+
+    print("Monitoring at 1,000,000 certificates, 100,000 learners, 6,200 hubs (SQLite)")
+    lines = monitoring.report(monitoring.bench_monitoring())
+    for line in lines:
+        print(line)
+    print()
+    summary.extend(lines)
+
+
 PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "hashing": (part_hashing, "Argon2id with Kaskad's parameters, alone in a child process"),
     "login": (part_login, "GET /login and a full login, Kaskad against a bare Flask baseline"),
@@ -414,6 +425,10 @@ PARTS: dict[str, tuple[Callable[[list[str]], None], str]] = {
     "certificates": (
         part_certificates,
         "one certificate vs bare xhtml2pdf, a stored PDF served, a 1,000-certificate cohort ZIP (pool of 2)",
+    ),
+    "monitoring": (
+        part_monitoring,
+        "dashboard and quarterly report over 1,000,000 certificates vs raw SQL (SQLite)",
     ),
     "cascade": (part_cascade, "the lineage of a 6,510-person cascade and a 300-learner gradebook (SQLite)"),
 }
