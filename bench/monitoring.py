@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +68,6 @@ def fill(url: str) -> None:
     import sqlite3
 
     path = url.removeprefix("sqlite:///")
-    rng = random.Random(SEED)
     connection = sqlite3.connect(path)
     cursor = connection.cursor()
     now = "2026-12-01 00:00:00"
@@ -152,92 +150,53 @@ def fill(url: str) -> None:
         )
         hubs.append((hub_id, region_id))
     placeholders = ", ".join("?" * 18)
-    cursor.executemany(f"INSERT INTO lms_organisation ({org_columns}) VALUES ({placeholders})", orgs)  # noqa: S608 (constants)
-    people = []
-    homes = {}
-    for person in range(1, LEARNERS + TRAINERS + 1):
-        hub_id, region_id = hubs[person % HUBS]
-        homes[person] = (hub_id, region_id)
-        people.append(
-            (
-                person,
-                f"p{person}@bench.kaskad",
-                f"p{person}@bench.kaskad",
-                "Прізвище",
-                f"Імʼя {person}",
-                "",
-                f"p{person:07d}",
-                "Europe/Kyiv",
-                hub_id,
-                1,
-                now,
-            )
-        )
-    cursor.executemany(
+    statement = f"INSERT INTO lms_organisation ({org_columns}) VALUES ({placeholders})"  # noqa: S608
+    cursor.executemany(statement, orgs)
+    # People and facts straight from SQL (a recursive CTE counting to N): the learner p lives at hub
+    # 100 + p % 6200, in region 2 + (p % 6200) % 27, as the organisations above were laid out.
+    cursor.execute(
+        "WITH RECURSIVE n(p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM n WHERE p < :count) "
         "INSERT INTO lms_user (id, email, email_casefold, surname, given_name, patronymic, name_sort, "
-        "timezone, organisation_id, is_active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        people,
+        "timezone, organisation_id, is_active, created_at) "
+        "SELECT p, 'p' || p || '@bench.kaskad', 'p' || p || '@bench.kaskad', 'Прізвище', 'Імʼя ' || p, '', "
+        "printf('p%07d', p), 'Europe/Kyiv', 100 + p % :hubs, 1, :now FROM n",
+        {"count": LEARNERS + TRAINERS, "hubs": HUBS, "now": now},
     )
-    trainers = list(range(LEARNERS + 1, LEARNERS + TRAINERS + 1))
-    facts, groups = [], []
-    for fact_id in range(1, CERTIFICATES + 1):
-        person = rng.randint(1, LEARNERS)
-        hub_id, region_id = homes[person]
-        issued = START + timedelta(days=rng.randrange(DAYS))
-        quarter = issued.year * 10 + (issued.month - 1) // 3 + 1
-        half = issued.year * 10 + (1 if issued.month <= 6 else 2)
-        external = fact_id % 10 == 0
-        code, title = COURSES[fact_id % len(COURSES)]
-        revoked = (issued + timedelta(days=30)).isoformat() if fact_id % 100 == 7 else None
-        facts.append(
-            (
-                fact_id,
-                "external" if external else "kaskad",
-                fact_id,
-                person,
-                f"u{person}",
-                f"/1/{region_id}/{hub_id}/",
-                region_id,
-                None,
-                None if external else hub_id,
-                "hub_coordinator" if person % 10 == 0 else "librarian",
-                "" if external else code,
-                title,
-                None if external else fact_id % 5000,
-                None if external else rng.choice(trainers),
-                None if external else 1 + fact_id % 3,
-                issued.isoformat(),
-                issued.year,
-                half,
-                quarter,
-                revoked,
-            )
-        )
-        first = rng.randrange(len(GROUPS))
-        groups.append((fact_id, GROUPS[first]))
-        if fact_id % 2:
-            groups.append((fact_id, GROUPS[(first + 1) % len(GROUPS)]))
-        if len(facts) == 50_000:
-            _write(cursor, facts, groups)
-            facts, groups = [], []
-    _write(cursor, facts, groups)
+    cursor.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count), "
+        "drawn AS MATERIALIZED (SELECT i, abs(random()) % :learners + 1 AS p, "
+        "date('2024-01-01', '+' || (abs(random()) % :days) || ' days') AS d FROM n) "
+        "INSERT INTO lms_monitoring_fact (id, source, source_id, person_id, person_key, scope_path, "
+        "region_id, institution_id, hub_id, job_code, course_code, course_title, cohort_id, trainer_id, "
+        "cascade_level, issued_on, year, half, quarter, revoked_on) "
+        "SELECT i, CASE WHEN i % 10 = 0 THEN 'external' ELSE 'kaskad' END, i, p, 'u' || p, "
+        "'/1/' || (2 + (p % :hubs) % 27) || '/' || (100 + p % :hubs) || '/', 2 + (p % :hubs) % 27, NULL, "
+        "CASE WHEN i % 10 = 0 THEN NULL ELSE 100 + p % :hubs END, "
+        "CASE WHEN p % 10 = 0 THEN 'hub_coordinator' ELSE 'librarian' END, "
+        "CASE WHEN i % 10 = 0 THEN '' ELSE 'COURSE-' || (i % 5) END, 'Курс ' || (i % 5), "
+        "CASE WHEN i % 10 = 0 THEN NULL ELSE i % 5000 END, "
+        "CASE WHEN i % 10 = 0 THEN NULL ELSE :learners + 1 + i % :trainers END, "
+        "CASE WHEN i % 10 = 0 THEN NULL ELSE 1 + i % 3 END, d, "
+        "CAST(substr(d, 1, 4) AS INTEGER), "
+        "CAST(substr(d, 1, 4) AS INTEGER) * 10 "
+        "+ CASE WHEN CAST(substr(d, 6, 2) AS INTEGER) <= 6 THEN 1 ELSE 2 END, "
+        "CAST(substr(d, 1, 4) AS INTEGER) * 10 + (CAST(substr(d, 6, 2) AS INTEGER) - 1) / 3 + 1, "
+        "CASE WHEN i % 100 = 7 THEN date(d, '+30 days') END FROM drawn",
+        {"count": CERTIFICATES, "learners": LEARNERS, "trainers": TRAINERS, "hubs": HUBS, "days": DAYS},
+    )
+    codes = ", ".join(f"'{code}'" for code in GROUPS)
+    first = (
+        f"SELECT id, json_extract(json_array({codes}), '$[' || (id * 7 % 5) || ']') "  # noqa: S608 (constants)
+        "FROM lms_monitoring_fact"
+    )
+    second = (
+        f"SELECT id, json_extract(json_array({codes}), '$[' || ((id * 7 + 1) % 5) || ']') "  # noqa: S608
+        "FROM lms_monitoring_fact WHERE id % 2 = 1"
+    )
+    for chosen in (first, second):  # every certificate one target group, every other one a second
+        cursor.execute("INSERT INTO lms_monitoring_fact_target_group (fact_id, target_group) " + chosen)
     connection.commit()
     connection.close()
-
-
-FACT_INSERT = (
-    "INSERT INTO lms_monitoring_fact (id, source, source_id, person_id, person_key, scope_path, region_id, "
-    "institution_id, hub_id, job_code, course_code, course_title, cohort_id, trainer_id, cascade_level, "
-    "issued_on, year, half, quarter, revoked_on) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _write(cursor: Any, facts: list[tuple[Any, ...]], groups: list[tuple[Any, ...]]) -> None:
-    cursor.executemany(FACT_INSERT, facts)
-    cursor.executemany(
-        "INSERT INTO lms_monitoring_fact_target_group (fact_id, target_group) VALUES (?, ?)", groups
-    )
 
 
 RAW_BY_GROUP = """
@@ -301,6 +260,7 @@ def bench_monitoring() -> dict[str, Any]:
     started = time.perf_counter()
     fill(url)
     figures["fill_s"] = time.perf_counter() - started
+    print(f"filled in {figures['fill_s']:.0f} s", flush=True)
     with app.app_context():
         from lms.accounts.passwords import hash_password
         from lms.extensions import db
@@ -341,6 +301,7 @@ def bench_monitoring() -> dict[str, Any]:
         figures["raw_ms"] = _p50(raw_seconds)
         figures["report_ms"] = _p50(report_seconds)
         figures["report_ratio"] = figures["report_ms"] / figures["raw_ms"]
+        print(f"raw {figures['raw_ms']:.0f} ms, report {figures['report_ms']:.0f} ms", flush=True)
         db.session.remove()
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()
@@ -353,6 +314,7 @@ def bench_monitoring() -> dict[str, Any]:
         assert page.status_code == 200, page.status_code
 
     figures["dashboard_ms"] = _p50(_timed(dashboard))
+    print(f"dashboard {figures['dashboard_ms']:.0f} ms", flush=True)
     figures["dashboard_bytes"] = len(client.get(path).data)
     lms = str(Path(sys.executable).with_name("lms"))
     for format_ in ("csv", "xlsx", "pdf"):
