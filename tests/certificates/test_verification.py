@@ -89,6 +89,7 @@ def test_a_learner_sees_and_downloads_her_certificates(app, client, certificate,
     login(client, learner)
     page = client.get("/certificates/").get_data(as_text=True)
     assert certificate.number in page
+    assert f"/certificates/{certificate.number}/credential.jwt" in page
     response = client.get(f"/certificates/{certificate.number}/certificate.pdf")
     assert response.status_code == 200
     assert response.data == certificate.pdf
