@@ -34,7 +34,7 @@ def hub_sessions(hub: Organisation, since: datetime) -> list[PublicSession]:
 
 
 def init_app(app: Flask) -> None:
-    from courses.cohorts import access, cascade_cli, completion, home, navigation, sessions
+    from courses.cohorts import access, cascade_cli, completion, home, indicators, navigation, sessions
     from courses.cohorts.cli import cohorts_group, licences_group
     from courses.cohorts.views import bp
     from courses.cohorts.views import lineage as lineage_views
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     completion.install(app)
     home.install(app)
     navigation.install(app)
+    indicators.install(app)
     app.register_blueprint(bp)
     lineage_views.install(app)
     app.cli.add_command(cohorts_group)
