@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
@@ -108,11 +109,31 @@ def period_clause(period: Period) -> ColumnElement[bool]:
     return and_(FACT.issued_on >= period.start, FACT.issued_on <= period.end)
 
 
+def per_request(function: Any) -> Any:
+    """Keep a count for the rest of the request: the dashboard asks for some twice (a headline figure
+    and its table). Filters are frozen, so they are the key."""
+
+    def wrapped(filters: Filters) -> Any:
+        if not has_app_context():
+            return function(filters)
+        kept = g.setdefault("_lms_monitoring_counts", {})
+        key = (function.__name__, filters)
+        if key not in kept:
+            kept[key] = function(filters)
+        return kept[key]
+
+    wrapped.__name__ = function.__name__
+    wrapped.__doc__ = function.__doc__
+    return wrapped
+
+
+@per_request
 def count_certificates(filters: Filters) -> int:
     query = select(func.count()).select_from(CertificateFact.__table__).where(counted(filters))
     return db.session.execute(query).scalar_one()
 
 
+@per_request
 def count_people(filters: Filters) -> int:
     """People with at least one counted certificate (a person is counted once)."""
     query = select(func.count(func.distinct(FACT.person_key))).where(counted(filters))
@@ -251,6 +272,7 @@ def trend(filters: Filters, quarters: Sequence[Period]) -> list[tuple[Period, in
     return [(quarter, counts.get(quarter.key, 0)) for quarter in quarters]
 
 
+@per_request
 def coverage(filters: Filters) -> list[Row]:
     """Per region: open hubs, and those with a coordinator holding a counted certificate issued by
     the end of the period (``extra``: hubs, covered, share)."""

@@ -101,7 +101,12 @@ def filter_options(filters: Filters) -> dict[str, Any]:
     regions = aggregates.region_rows(Filters(filters.scope, filters.period))
     courses = db.session.execute(
         select(CertificateFact.course_code, func.max(CertificateFact.course_title))
-        .where(filters.scope.filter(CertificateFact.scope_path), CertificateFact.course_code != "")
+        # The courses of the chosen period only: over all time it would read every certificate.
+        .where(
+            filters.scope.filter(CertificateFact.scope_path),
+            aggregates.period_clause(filters.period),
+            CertificateFact.course_code != "",
+        )
         .group_by(CertificateFact.course_code)
         .order_by(CertificateFact.course_code)
     ).all()
