@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,9 +186,25 @@ def casefold_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
+_told_at: ContextVar[datetime | None] = ContextVar("lms_told_at", default=None)
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, without tzinfo (as stored in the database)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, in UTC, without tzinfo (as stored in the database); inside ``told_at``, that moment."""
+    moment = _told_at.get()
+    return moment if moment is not None else datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def told_at(moment: datetime) -> Iterator[None]:
+    """Run a block as if it were ``moment`` (UTC, naive): the demo tells its story of 2024–2026 through
+    the services, and what they record (completions, certificates and what counts them) carries the
+    story's dates, not the day the demo was loaded."""
+    token = _told_at.set(moment)
+    try:
+        yield
+    finally:
+        _told_at.reset(token)
 
 
 def local_datetime(value: datetime | None, format: str = "medium") -> str:

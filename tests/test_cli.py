@@ -281,6 +281,18 @@ def test_demo_load_builds_the_cascade_and_loading_again_changes_nothing(app, cli
     reach = lineage.reach_of(national)
     assert reach.direct > 0 and reach.indirect > 0 and reach.trainers > 0
     assert [level.number for level in lineage.levels(lineage.Scope((), True))] == [1, 2, 3]
+    # A finished cohort's certificates, and the quarters they count in, carry its last day, not the
+    # day the demo was loaded (lms.i18n.told_at).
+    from certificates.models import Certificate
+    from lms.monitoring.models import CertificateFact
+
+    for cohort in cohorts:
+        issued = db.session.scalars(
+            select(Certificate.issued_on).where(Certificate.cohort_id == cohort.id)
+        ).all()
+        if cohort.status == "closed":
+            assert issued and set(issued) == {cohort.ends_on}, cohort.title
+    assert {year for (year,) in db.session.execute(select(CertificateFact.year).distinct())} >= {2024, 2025}
     admin = db.session.scalar(select(User).where(User.email_casefold == "admin@kaskad.demo"))
     login(client, admin, DEMO_PASSWORD)
 

@@ -14,6 +14,7 @@ idempotent: a cohort whose title exists is left alone.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -25,7 +26,7 @@ from courses.models import Enrolment, Item, ItemCompletion, ItemKind
 from courses.services import by_code, complete_item
 from lms.accounts.models import User
 from lms.extensions import db
-from lms.i18n import utcnow
+from lms.i18n import told_at, utcnow
 from lms.orgs.models import Organisation
 
 log = logging.getLogger("courses.cohorts")
@@ -174,7 +175,8 @@ def _build(spec: DemoCohort, today: date) -> None:
         if outcome == WITHDRAWS:
             services.withdraw(member, trainer)
     if spec.closes:
-        completion.close_cohort(cohort, trainer)
+        with told_at(_story_end(spec)):
+            completion.close_cohort(cohort, trainer)
     _set_story_dates(cohort, spec, [member for member, _ in members], loaded_at)
 
 
@@ -215,9 +217,11 @@ def _learn(member: CohortMember, outcome: str, spec: DemoCohort, today: date, tr
         complete_item(member.enrolment, item)
     if share < 1.0:
         return
-    for item in items:
-        if item.kind == ItemKind.QUIZ:
-            _take_quiz(member, item, right=outcome != QUIZ_FAILED, when=spec.ends_on, trainer=trainer)
+    # A finished cohort's quizzes, and the completions and certificates they lead to, on its last day.
+    with told_at(_story_end(spec)) if spec.closes else nullcontext():
+        for item in items:
+            if item.kind == ItemKind.QUIZ:
+                _take_quiz(member, item, right=outcome != QUIZ_FAILED, when=spec.ends_on, trainer=trainer)
 
 
 def _take_quiz(member: CohortMember, item: Item, right: bool, when: date, trainer: User) -> None:
@@ -249,6 +253,11 @@ def _take_quiz(member: CohortMember, item: Item, right: bool, when: date, traine
             )
 
 
+def _story_end(spec: DemoCohort) -> datetime:
+    """The moment a finished cohort's story ends: its last day, in the afternoon."""
+    return datetime.combine(spec.ends_on, time(15, 0))
+
+
 def _set_story_dates(
     cohort: Cohort, spec: DemoCohort, members: list[CohortMember], loaded_at: datetime
 ) -> None:
@@ -257,7 +266,7 @@ def _set_story_dates(
     progress stays as recorded: it is happening now.)"""
     if not spec.closes:
         return
-    end = datetime.combine(spec.ends_on, time(15, 0))
+    end = _story_end(spec)
     lessons = datetime.combine(spec.starts_on + timedelta(weeks=2), time(18, 0))
     enrolment_ids = [member.enrolment_id for member in members]
     for statement in (
