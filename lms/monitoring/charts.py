@@ -54,7 +54,7 @@ def column_chart(
     chart_id: str, title: str, description: str, bars: Sequence[Bar], width: int = 640
 ) -> Markup:
     """Vertical columns over time (a trend), each labelled under it and numbered above it."""
-    height, bottom, top = 220, 36, 22
+    height, bottom, top = 228, 44, 22
     count = max(1, len(bars))
     step = width / count
     largest = max((bar.value for bar in bars), default=0) or 1
@@ -77,9 +77,17 @@ def column_chart(
             f'<text x="{x + step * 0.35:.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="12" '
             f'fill="{TEXT}">{escape(bar.text)}</text>'
         )
+        # A label such as "4 квартал 2025" on two lines ("4 квартал" over "2025"): eight of them on
+        # one line ran into each other.
+        head, _space, tail = bar.label.rpartition(" ")
+        centre = f"{x + step * 0.35:.1f}"
+        lines = "".join(
+            f'<tspan x="{centre}" dy="{0 if number == 0 else 14}">{escape(line)}</tspan>'
+            for number, line in enumerate(line for line in (head, tail) if line)
+        )
         parts.append(
-            f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-            f'font-size="12" fill="{TEXT}">{escape(bar.label)}</text>'
+            f'<text x="{centre}" y="{height - bottom + 18}" text-anchor="middle" '
+            f'font-size="12" fill="{TEXT}">{lines}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())

@@ -209,3 +209,10 @@ def test_the_dashboard_for_a_national_admin_and_each_breakdown(client, login_as,
     assert response.status_code == 200
     response = client.get("/monitoring/?start=2026-08-01&end=2026-07-31", headers=EN)
     assert "before its start" in html.unescape(response.get_data(as_text=True))
+
+
+def test_a_trend_labels_each_column_on_two_lines_so_eight_quarters_do_not_run_into_each_other():
+    from lms.monitoring.charts import Bar, column_chart
+
+    svg = str(column_chart("t", "Trend", "Certificates per quarter", [Bar("4 квартал 2025", 3, "3")]))
+    assert '">4 квартал</tspan>' in svg and 'dy="14">2025</tspan>' in svg
