@@ -84,10 +84,13 @@ def test_each_role_allows_only_its_own_actions(world):
 
     for action in ADMIN_ACTIONS:
         assert can(admin, action, hub), action
+    # A manager sees; in monitoring she also records external certificates and freezes reports.
     assert {action for action in ADMIN_ACTIONS if can(manager, action, hub)} == {
         "org.view",
         "user.view",
         "monitoring.view",
+        "monitoring.record",
+        "monitoring.freeze",
     }
     assert {action for action in ADMIN_ACTIONS if can(trainer, action, tc)} == {
         "org.view",
