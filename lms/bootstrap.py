@@ -123,6 +123,7 @@ def init_core(app: Flask) -> None:
     from lms.orgs.views import bp as orgs_bp
     from lms.pages import bp as pages_bp
     from lms.permissions import GLOBAL, can
+    from lms.plans import models as _plans_models  # noqa: F401  (the plans' tables)
     from lms.public.views import bp as public_bp
 
     for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp, monitoring_bp, api_bp):
