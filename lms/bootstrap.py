@@ -34,6 +34,7 @@ from lms.plugins import (
     MONITORING,
     TEACHING,
     Registry,
+    add_demo_loader,
     add_indicator,
     add_nav_item,
     registry,
@@ -123,10 +124,12 @@ def init_core(app: Flask) -> None:
     from lms.orgs.views import bp as orgs_bp
     from lms.pages import bp as pages_bp
     from lms.permissions import GLOBAL, can
-    from lms.plans import models as _plans_models  # noqa: F401  (the plans' tables)
+    from lms.plans import demo as plans_demo
+    from lms.plans import services as plans
+    from lms.plans.views import bp as plans_bp
     from lms.public.views import bp as public_bp
 
-    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp, monitoring_bp, api_bp):
+    for blueprint in (pages_bp, accounts_bp, orgs_bp, audit_bp, public_bp, monitoring_bp, api_bp, plans_bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 
@@ -190,6 +193,8 @@ def init_core(app: Flask) -> None:
         40,
         area=MONITORING,
     )
+    add_nav_item(app, "plans.index", _l("Action plans"), plans.may_list, 45, area=MONITORING)
+    add_demo_loader(app, "plans", plans_demo.load_demo)
 
     _init_templates(app)
     _init_security_headers(app)

@@ -212,6 +212,7 @@ def demo_load_if_empty(ctx: Any) -> None:
 
 def register_commands(app: Flask) -> None:
     from lms.monitoring.cli import reports_group
+    from lms.plans.cli import plans_group
 
-    for group in (users_group, orgs_group, demo_group, reports_group):
+    for group in (users_group, orgs_group, demo_group, reports_group, plans_group):
         app.cli.add_command(group)

@@ -127,6 +127,40 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/monitoring/external/import"):          (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/monitoring/external/import/confirm"):  (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),
     ("GET",  "/monitoring/external/import/template.csv"): (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    # action plans: managers and admins over the owner (r1); <plan_id> is r1's plan whose action 1 tc@r1
+    # executes, so trainer@r1 (granted over tc@r1) sees it with her own task only; <action_id> is that
+    # action, <indicator_id> its indicator. Empty new forms get their errors (200); an edit form keeps the
+    # stored values of fields missing from the POST, so it is saved (302); deletions are done (302); an
+    # unknown import token is sent back to the upload form (302). The list needs a scope or a task
+    ("GET",  "/plans/"):                              (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/plans/new"):                           (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/plans/new"):                           (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("GET",  "/plans/<plan_id>"):                     (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/edit"):                (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/edit"):                (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/actions/new"):         (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/actions/new"):         (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/actions/<action_id>/edit"):
+                                                      (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/actions/<action_id>/edit"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/actions/<action_id>/delete"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/actions/<action_id>/indicators/new"):
+                                                      (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/actions/<action_id>/indicators/new"):
+                                                      (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/indicators/<indicator_id>/edit"):
+                                                      (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/indicators/<indicator_id>/edit"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/indicators/<indicator_id>/delete"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/plans/import"):                        (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/plans/import"):                        (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    ("POST", "/plans/import/confirm"):                (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),
+    ("GET",  "/plans/import/template.csv"):           (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    # (reporting rounds' rows go here, after the plans')
     # plugins
     ("GET",  "/courses/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # learning: <code> is a published open course nobody is enrolled in; a lesson sends those not
@@ -574,6 +608,23 @@ def _external_certificate(db, world):
     return record
 
 
+PLAN_PARAMETERS = ("plan_id", "action_id", "indicator_id")
+
+
+def _plan(db, world) -> dict[str, int]:
+    """r1's plan P-MATRIX: action 1, executed by tc@r1, with one reported indicator."""
+    from lms.plans import services as plans
+
+    plan = plans.by_code("P-MATRIX")
+    if plan is None:
+        plan = plans.create_plan("P-MATRIX", "План", world.orgs["r1"], 2021, 2025)
+        action = plans.add_action(plan, "1", "Захід", executors=[world.orgs["tc@r1"]])
+        plans.add_indicator(action, "Кількість проведених курсів")
+        db.session.commit()
+    action = plan.actions[0]
+    return {"plan_id": plan.id, "action_id": action.id, "indicator_id": action.indicators[0].id}
+
+
 def _url(path: str, world, db) -> str:
     """The row's path with its parameters filled with region r1's objects."""
     learner = world.people["learner@r1"]
@@ -605,6 +656,8 @@ def _url(path: str, world, db) -> str:
             return "direct"
         if name == "level":
             return "1"
+        if path.startswith("/plans/") and name in PLAN_PARAMETERS:
+            return str(_plan(db, world)[name])
         if path.startswith("/cohorts/") and name in SESSION_PARAMETERS:
             return str(_cohort_sessions(db, world)[name])
         if path.startswith("/courses/quizzes/") and name in QUIZ_PARAMETERS:

@@ -126,6 +126,67 @@ def read_rows(
     return rows, problems
 
 
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def is_xlsx(data: bytes) -> bool:
+    """An Excel workbook (a ZIP) rather than CSV text."""
+    return data.startswith(XLSX_MAGIC)
+
+
+def read_sheet(data: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """Every row of a CSV file or of an XLSX workbook's first sheet as (line, cells as text), with
+    blank rows left out; or the problem that stops the file being read at all. For importers whose
+    header is not one fixed row of known names (see :func:`read_rows` for those that are)."""
+    if is_xlsx(data):
+        return _xlsx_rows(data)
+    try:
+        text = decode(data)
+    except UnicodeDecodeError:
+        return [], [(1, _("The file is not text in UTF-8 or Windows-1251."))]
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return [], [(1, _("The file is empty."))]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        line = 1
+        for values in reader:
+            if any(value.strip() for value in values):
+                rows.append((line, [value.strip() for value in values]))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        return [], [(reader.line_num, _("The file is not valid CSV: %(error)s", error=str(error)))]
+    return rows, []
+
+
+def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged or foreign ZIP: openpyxl raises many kinds
+        return [], [(1, _("The file is not an Excel workbook (.xlsx) that can be read."))]
+    sheet = workbook.worksheets[0]
+    rows: list[tuple[int, list[str]]] = []
+    for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell_text(value) for value in values]
+        if any(cells):
+            rows.append((line, cells))
+    workbook.close()
+    if not rows:
+        return [], [(1, _("The file is empty."))]
+    return rows, []
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def template_csv(columns: Sequence[Column]) -> bytes:
     """A template with the header and one example row, as Excel opens it (BOM, semicolons)."""
     out = io.StringIO()
