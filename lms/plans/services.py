@@ -10,6 +10,8 @@ become every subdivision's executor).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -17,8 +19,10 @@ from sqlalchemy import Select, exists, func, or_, select
 from lms.accounts.models import RoleGrant, User
 from lms.audit.services import record
 from lms.extensions import db
-from lms.orgs.models import Organisation
-from lms.permissions import can, scope
+from lms.monitoring.aggregates import Filters
+from lms.monitoring.periods import Period
+from lms.orgs.models import Kind, Organisation
+from lms.permissions import Scope, can, scope
 from lms.plans.models import Action, Indicator, IndicatorKind, Plan, action_executor
 from lms.plugins import registry
 
@@ -220,3 +224,28 @@ def may_create(user: Any) -> bool:
 
 def computed_labels() -> dict[str, str]:
     return {indicator.name: str(indicator.label) for indicator in registry().indicators.values()}
+
+
+def compute(indicator: Indicator, period: Period, as_of: date | None = None) -> float | None:
+    """A computed indicator's value for ``period``: its registered figure over the plan owner's
+    subtree (``"region": "owner"``), from the chosen source. With target groups, the figure of each
+    group is added up, as the monitoring's counting rule counts a certificate once under each group
+    it snapshots. None for a reported indicator, or a figure the enabled plugins no longer register."""
+    figure = registry().indicators.get(indicator.registry_key or "")
+    if not indicator.is_computed or figure is None:
+        return None
+    owner = indicator.action.plan.owner
+    settings = indicator.filters or {}
+    region_id = owner.id if settings.get("region") == "owner" and owner.kind == Kind.REGION else None
+    filters = Filters(Scope((owner.path,)), period, settings.get("source") or "all", region_id, as_of=as_of)
+    if not figure.by_period:
+        return _number(figure.count(filters.scope))
+    groups = settings.get("target_groups") or []
+    if not groups:
+        return _number(figure.count(filters))
+    values = [figure.count(replace(filters, target_group=group)) for group in groups]
+    return None if all(value is None for value in values) else sum(float(v or 0) for v in values)
+
+
+def _number(value: int | float | None) -> float | None:
+    return None if value is None else float(value)

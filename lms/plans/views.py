@@ -3,6 +3,7 @@ and the import of a decree's table (upload → preview → confirm)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from sqlalchemy import or_, select
 from lms.accounts.models import TargetGroup
 from lms.extensions import db
 from lms.imports.services import keep_upload, take_upload, template_csv
+from lms.monitoring.periods import Period
 from lms.orgs.models import Kind, Organisation
 from lms.permissions import require
 from lms.plans import services
@@ -98,6 +100,14 @@ def show(plan_id: int) -> Any:
     plan = _plan(plan_id)
     whole = services.can_view_whole(current_user, plan)
     actions = plan.actions if whole else services.tasks_of(current_user, plan)
+    # What Kaskad counts for each computed indicator so far in this year of the plan (or its last).
+    year = min(max(date.today().year, plan.start_year), plan.end_year)
+    counted = {
+        indicator.id: services.compute(indicator, Period.whole_year(year))
+        for action in actions
+        for indicator in action.indicators
+        if indicator.is_computed
+    }
     return render_template(
         "plans/show.html",
         plan=plan,
@@ -105,6 +115,8 @@ def show(plan_id: int) -> Any:
         whole=whole,
         may_edit=services.may_edit(current_user, plan),
         labels=services.computed_labels(),
+        counted=counted,
+        year=year,
     )
 
 
