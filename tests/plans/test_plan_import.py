@@ -8,7 +8,7 @@ from conftest import csv_bytes, xlsx_bytes
 from sqlalchemy import func, select
 
 from lms.orgs.models import Organisation
-from lms.plans.importer import PlanImporter, fold
+from lms.plans.importer import PlanImporter, find_header, fold
 from lms.plans.models import Action, Plan
 
 ZHYTOMYR_HEADER = (
@@ -141,6 +141,29 @@ def test_english_headers_in_windows_1251_with_commas_and_a_title_row_above(world
     assert plan.actions[0].indicators[0].registry_key == "people.trained"
 
 
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("№", "number"),
+        ("Найменування заходу", "action"),
+        ("Найменування заходів", "action"),
+        ("Найменування заходу плану реалізації Концепції", "action"),
+        ("Зміст заходу", "content"),
+        ("Відповідальні виконавці", "executors"),
+        ("Відповідальні за виконання", "executors"),
+        ("Термін виконання", "term"),
+        ("Строк виконання заходів", "term"),
+        ("Термін виконання заходу", "term"),
+        ("Індикатор виконання", "indicator"),
+        ("Індикатор виконання заходів", "indicator"),
+        *((name, name) for name in ("number", "action", "content", "executors", "term", "indicator")),
+    ],
+)
+def test_each_header_of_the_decrees_names_its_column(header, field):
+    found = find_header([(1, ["Найменування заходу", header.upper().center(len(header) + 4)])])
+    assert found is not None and found.columns[1] == field
+
+
 def test_header_variants_fold_case_spaces_and_apostrophes():
     assert fold("  ТЕРМІН   виконання ") == "термін виконання"
     assert fold("Об’єкт") == fold("Обʼєкт") == fold("об'єкт")
@@ -171,7 +194,8 @@ def test_executors_are_matched_to_organisations_by_folded_name(world, make, db):
     assert plan.actions[0].executors == [department]
 
 
-def test_a_bad_file_names_every_bad_row_and_imports_nothing(world, db):
+@pytest.mark.parametrize("form", [csv_bytes, xlsx_bytes], ids=["csv", "xlsx"])
+def test_a_bad_file_names_every_bad_row_and_imports_nothing(world, db, form):
     organisations = db.session.scalar(select(func.count()).select_from(Organisation))
     rows = [
         ZHYTOMYR_HEADER,
@@ -182,7 +206,7 @@ def test_a_bad_file_names_every_bad_row_and_imports_nothing(world, db):
         ("два", "Номер словом", "", "", "", ""),
     ]
 
-    _importer, checked = check(world, csv_bytes(rows))
+    _importer, checked = check(world, form(rows))
 
     assert [line for line, _problem in checked.errors] == [3, 4, 5, 6]
     assert "рядку 2" in checked.errors[1][1]
