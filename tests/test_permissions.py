@@ -84,13 +84,16 @@ def test_each_role_allows_only_its_own_actions(world):
 
     for action in ADMIN_ACTIONS:
         assert can(admin, action, hub), action
-    # A manager sees; in monitoring she also records external certificates and freezes reports.
+    # A manager sees; in monitoring she also records external certificates and freezes reports, and
+    # she keeps her region's action plans.
     assert {action for action in ADMIN_ACTIONS if can(manager, action, hub)} == {
         "org.view",
         "user.view",
         "monitoring.view",
         "monitoring.record",
         "monitoring.freeze",
+        "plans.view",
+        "plans.edit",
     }
     assert {action for action in ADMIN_ACTIONS if can(trainer, action, tc)} == {
         "org.view",
