@@ -91,9 +91,11 @@ API_PATHS = {
 
 def _teaches(user: Any) -> bool:
     from courses.cohorts import access as cohort_access
-    from lms.permissions import can
+    from lms.permissions import can, roles_of
 
-    return access.may_list_cohorts(user) and (user.has_role("trainer") or can(user, cohort_access.MANAGE))
+    # roles_of reads the grants the permission check already fetched for this request; has_role would
+    # lazy-load the person's grants through the ORM on every page with a header.
+    return access.may_list_cohorts(user) and ("trainer" in roles_of(user) or can(user, cohort_access.MANAGE))
 
 
 def _monitors(user: Any) -> bool:
