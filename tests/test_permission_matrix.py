@@ -160,7 +160,6 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/plans/import"):                        (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/plans/import/confirm"):                (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),
     ("GET",  "/plans/import/template.csv"):           (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
-    # (reporting rounds' rows go here, after the plans')
     # plugins
     ("GET",  "/courses/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # learning: <code> is a published open course nobody is enrolled in; a lesson sends those not

@@ -400,6 +400,3 @@ def import_template() -> Any:
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="plan-template.csv"'},
     )
-
-
-from lms.plans import round_views  # noqa: E402,F401  (the reporting rounds' routes, on bp)
