@@ -77,19 +77,22 @@ def visible_plans(user: Any) -> Select[tuple[Plan]]:
 
 
 def may_view(user: Any, plan: Plan) -> bool:
-    return can(user, VIEW, plan.owner) or bool(tasks_of(user, plan))
+    return can(user, VIEW, plan.owner) or has_tasks(user, plan)
 
 
 def may_edit(user: Any, plan: Plan) -> bool:
     return can(user, EDIT, plan.owner)
 
 
-def has_tasks(user: Any) -> bool:
+def has_tasks(user: Any, plan: Plan | None = None) -> bool:
+    """Whether ``user`` is an executor of any action (of one plan, or of every plan)."""
     ids = acting_organisation_ids(user)
     if not ids:
         return False
-    query = select(action_executor.c.action_id).where(action_executor.c.organisation_id.in_(ids)).limit(1)
-    return db.session.scalar(query) is not None
+    query = select(action_executor.c.action_id).where(action_executor.c.organisation_id.in_(ids))
+    if plan is not None:
+        query = query.join(Action, Action.id == action_executor.c.action_id).where(Action.plan_id == plan.id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def computed_choices() -> list[tuple[str, str]]:

@@ -172,6 +172,11 @@ def _action_form(plan: Plan, action: Action | None) -> ActionForm:
     return form
 
 
+def _number_taken(plan: Plan, form: ActionForm, action: Action | None) -> bool:
+    """Whether another action of the plan (not ``action`` itself) already has the form's number."""
+    return any(other.number == form.number.data and other is not action for other in plan.actions)
+
+
 def _chosen(form: ActionForm) -> list[Organisation]:
     ids = set(form.executors.data or [])
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))) if ids else []
@@ -185,7 +190,7 @@ def create_action(plan_id: int) -> Any:
     if request.method == "GET":
         form.number.data = str(len(plan.actions) + 1)
     if form.validate_on_submit():
-        if any(action.number == form.number.data for action in plan.actions):
+        if _number_taken(plan, form, None):
             form.number.errors.append(_("The plan already has an action with this number."))
         else:
             services.add_action(
@@ -209,7 +214,7 @@ def edit_action(plan_id: int, action_id: int) -> Any:
     action = _action(plan, action_id)
     form = _action_form(plan, action)
     if form.validate_on_submit():
-        if any(other.number == form.number.data and other.id != action.id for other in plan.actions):
+        if _number_taken(plan, form, action):
             form.number.errors.append(_("The plan already has an action with this number."))
         else:
             services.update_action(
@@ -280,15 +285,7 @@ def create_indicator(plan_id: int, action_id: int) -> Any:
     action = _action(plan, action_id)
     form = _indicator_form(plan, None)
     if form.validate_on_submit():
-        fields = _indicator_fields(plan, form)
-        services.add_indicator(
-            action,
-            fields["text"],
-            fields["kind"],
-            fields["registry_key"],
-            fields["filters"],
-            fields["targets"],
-        )
+        services.add_indicator(action, **_indicator_fields(plan, form))
         db.session.commit()
         flash(_("Indicator added."), "success")
         return redirect(url_for("plans.show", plan_id=plan.id))
