@@ -80,25 +80,31 @@ def sniff_delimiter(header_line: str) -> str:
     return max(DELIMITERS, key=header_line.count)
 
 
+def _csv_reader(data: bytes) -> tuple[Any, list[tuple[int, str]]]:
+    """A CSV reader over the decoded text (its delimiter sniffed from the first line), or None and the
+    problem that stops the file being read at all."""
+    try:
+        text = decode(data)
+    except UnicodeDecodeError:
+        return None, [(1, _("The file is not text in UTF-8 or Windows-1251."))]
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return None, [(1, _("The file is empty."))]
+    return csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0])), []
+
+
 def read_rows(
     data: bytes, columns: Sequence[Column]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
     """Rows as (line number, {column: text}); or the problems that stop the file being read at all."""
-    try:
-        text = decode(data)
-    except UnicodeDecodeError:
-        return [], [(1, _("The file is not text in UTF-8 or Windows-1251."))]
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        return [], [(1, _("The file is empty."))]
-    delimiter = sniff_delimiter(text.splitlines()[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader, problems = _csv_reader(data)
+    if reader is None:
+        return [], problems
     try:
         header = [name.strip().lower() for name in next(reader)]
     except csv.Error as error:
         return [], [(1, _("The file is not valid CSV: %(error)s", error=str(error)))]
     known = {column.name for column in columns}
-    problems: list[tuple[int, str]] = []
     unknown = [name for name in header if name and name not in known]
     if unknown:
         problems.append((1, _("Unknown columns: %(names)s.", names=", ".join(unknown))))
@@ -140,14 +146,9 @@ def read_sheet(data: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int
     header is not one fixed row of known names (see :func:`read_rows` for those that are)."""
     if is_xlsx(data):
         return _xlsx_rows(data)
-    try:
-        text = decode(data)
-    except UnicodeDecodeError:
-        return [], [(1, _("The file is not text in UTF-8 or Windows-1251."))]
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        return [], [(1, _("The file is empty."))]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
+    reader, problems = _csv_reader(data)
+    if reader is None:
+        return [], problems
     rows: list[tuple[int, list[str]]] = []
     try:
         line = 1
