@@ -4,12 +4,12 @@ or created, computed indicators recognised, every bad row named and nothing impo
 from __future__ import annotations
 
 import pytest
-from conftest import csv_bytes, xlsx_bytes
 from sqlalchemy import func, select
 
 from lms.orgs.models import Organisation
 from lms.plans.importer import PlanImporter, find_header, fold
 from lms.plans.models import Action, Plan
+from tests.plans.conftest import csv_bytes, xlsx_bytes
 
 ZHYTOMYR_HEADER = (
     "№",

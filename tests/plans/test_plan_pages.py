@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import csv_bytes, xlsx_bytes
 from sqlalchemy import func, select
 
 from lms.orgs.models import Organisation
 from lms.plans import services
 from lms.plans.models import Indicator, Plan
 from lms.testing import csrf_token, post
+from tests.plans.conftest import csv_bytes, xlsx_bytes
 
 EN = {"Accept-Language": "en"}
 
