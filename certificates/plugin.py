@@ -135,6 +135,9 @@ class CertificatesPlugin:
         course_completed.connect(services.on_course_completed, sender=app)
         cohort_closed.connect(services.on_cohort_closed, sender=app)
         add_licence_rule(app, services.licence_rule)
+        from certificates.indicators import install as add_indicators
+
+        add_indicators(app)  # trainers licensed
         from certificates.personal_data import export as personal_data
 
         add_personal_data(app, "certificates", personal_data)  # number, course, status, dates

@@ -94,12 +94,14 @@ class CoursesPlugin:
         # Quizzes (courses/quizzes/): attempts, results, competence profiles, essays to grade.
         from courses.quizzes import models as quiz_models  # noqa: F401
         from courses.quizzes.cli import quizzes_group
+        from courses.quizzes.indicators import install as add_quiz_indicators
         from courses.quizzes.views import GRADE, may_grade, quiz_summary
         from courses.quizzes.views import bp as quizzes_bp
 
         app.register_blueprint(quizzes_bp)
         app.cli.add_command(quizzes_group)
         app.add_template_global(quiz_summary)
+        add_quiz_indicators(app)
         allow("trainer", GRADE)
         allow("admin", GRADE)
         signed_in = lambda user: user.is_authenticated  # noqa: E731

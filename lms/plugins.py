@@ -3,9 +3,10 @@
 A plugin is a class named by an entry point in the group ``lms.plugins``. The core instantiates
 the plugins listed in ``LMS_PLUGINS``, in that order, and calls ``init_app(app)`` on each. In
 ``init_app`` a plugin registers what it brings through the functions of this module (navigation
-items by area, sections of the home page, monitoring indicators, a hub's public sessions, demo data,
-migrations, translations, settings, sections of a person's data export) and through Flask itself
-(blueprints, templates, static files, CLI commands, signal receivers with ``sender=app``).
+items by area, sections of the home page, monitoring indicators and heat maps, a hub's public
+sessions, demo data, migrations, translations, settings, sections of a person's data export) and
+through Flask itself (blueprints, templates, static files, CLI commands, signal receivers with
+``sender=app``).
 """
 
 from __future__ import annotations
@@ -129,6 +130,40 @@ class Indicator:
         return self.count(Filters(scope, Period.custom(date(2000, 1, 1), date.today())))
 
 
+@dataclass(frozen=True)
+class HeatCell:
+    """One cell of a heat map: ``count`` of ``total`` (the share is their quotient; None when total is 0)."""
+
+    count: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.count / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class HeatMapData:
+    """Rows × columns of shares: ``rows`` and ``columns`` are ``(key, label)`` pairs, ``cells`` maps
+    ``(row key, column key)`` to a :class:`HeatCell` (a missing key: nothing to count there)."""
+
+    rows: Sequence[tuple[Any, str]]
+    columns: Sequence[tuple[Any, str]]
+    cells: dict[tuple[Any, Any], HeatCell]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """A grid of shares on the monitoring dashboard (the competence-gap map: competence × region).
+    ``build(filters)`` takes :class:`lms.monitoring.aggregates.Filters` and returns
+    :class:`HeatMapData`; ``description`` says what a cell's share is a share of."""
+
+    name: str
+    title: LazyString | str
+    description: LazyString | str
+    build: Callable[[Any], HeatMapData]
+
+
 # ``rule(person, course) -> True | False | None``: does ``person`` hold a licence to train ``course``?
 # True: she does; False: she does not, whatever her completions say; None: the rule has no opinion.
 LicenceRule = Callable[["User", Any], "bool | None"]
@@ -164,6 +199,7 @@ class Registry:
     nav: list[NavItem] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    heat_maps: dict[str, HeatMap] = field(default_factory=dict)
     demo_loaders: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     migration_dirs: list[str] = field(default_factory=list)
     licence_rules: list[LicenceRule] = field(default_factory=list)
@@ -234,6 +270,20 @@ def add_indicator(
     if unit not in ("count", "share"):
         raise PluginError(f"indicator {name!r}: unit must be count or share")
     indicators[name] = Indicator(name, label, count, by_period, unit, link)
+
+
+def add_heat_map(
+    app: Flask,
+    name: str,
+    title: LazyString | str,
+    description: LazyString | str,
+    build: Callable[[Any], HeatMapData],
+) -> None:
+    """Add a heat map to the monitoring dashboard: see :class:`HeatMap`."""
+    heat_maps = registry(app).heat_maps
+    if name in heat_maps:
+        raise PluginError(f"heat map {name!r} is registered twice")
+    heat_maps[name] = HeatMap(name, title, description, build)
 
 
 def add_public_sessions(app: Flask, provider: PublicSessionProvider) -> None:

@@ -21,6 +21,7 @@ from courses.cohorts.models import (
 )
 from lms.extensions import db
 from lms.i18n import utcnow
+from lms.monitoring.aggregates import within
 from lms.orgs.models import Organisation
 from lms.plugins import add_indicator
 
@@ -33,11 +34,7 @@ COHORT, SESSION, ATTENDANCE, ORG = (
 
 
 def _within(filters: Any) -> Any:
-    clauses = [filters.scope.filter(ORG.path)]
-    if filters.region_id is not None:
-        region_path = select(ORG.path).where(ORG.id == filters.region_id).scalar_subquery()
-        clauses.append(ORG.path.startswith(region_path))
-    return and_(*clauses)
+    return within(filters, ORG.path)
 
 
 def _cohorts() -> Any:
@@ -96,9 +93,24 @@ def attendance_rate(filters: Any) -> float | None:
     return (present or 0) / marks if marks else None
 
 
+def cascade_reach(scope: Any) -> int:
+    """People the cascade reached: everyone in it below its roots (level 1: the people who trained
+    others and were trained by nobody), whose home organisation is in ``scope``."""
+    from courses.cohorts.lineage import levels
+
+    return sum(level.people for level in levels(scope) if level.number > 1)
+
+
 def install(app: Flask) -> None:
     add_indicator(app, "cohorts.held", _l("Cohorts held"), cohorts_held, by_period=True)
     add_indicator(app, "cohorts.sessions", _l("Sessions run"), sessions_run, by_period=True)
     add_indicator(
         app, "cohorts.attendance", _l("Attendance rate"), attendance_rate, by_period=True, unit="share"
+    )
+    add_indicator(
+        app,
+        "cascade.reach",
+        _l("People reached by the cascade"),
+        cascade_reach,
+        link="courses_cohorts.lineage_national",
     )

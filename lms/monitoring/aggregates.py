@@ -224,6 +224,16 @@ def target_group_names() -> dict[str, str]:
     return {group.code: str(group.name) for group in db.session.scalars(select(TargetGroup))}
 
 
+def within(filters: Filters, path: Any) -> ColumnElement[bool]:
+    """Rows whose organisation ``path`` lies in the viewer's scope and, when one is chosen, the
+    region: for figures counted where people or cohorts are rather than from the fact table."""
+    clauses = [filters.scope.filter(path)]
+    if filters.region_id is not None:
+        region_path = select(Organisation.path).where(Organisation.id == filters.region_id).scalar_subquery()
+        clauses.append(path.startswith(region_path))
+    return and_(*clauses)
+
+
 def region_rows(filters: Filters) -> list[Organisation]:
     """The regions in the viewer's scope (or the one chosen), in code order."""
     query = select(Organisation).where(Organisation.kind == Kind.REGION).order_by(Organisation.code)

@@ -195,8 +195,17 @@ def dashboard() -> Any:
             for row in coverage
         ],
     )
+    share = lambda value: format_percent(value, "#,##0%")  # noqa: E731
+    heat_maps = []
+    for heat_map in registry().heat_maps.values():
+        data = heat_map.build(filters)
+        chart = charts.heat_map(
+            heat_map.name.replace(".", "-"), str(heat_map.title), str(heat_map.description), data, share
+        )
+        heat_maps.append({"map": heat_map, "data": data, "chart": chart})
     return render_template(
         "monitoring/dashboard.html",
+        heat_maps=heat_maps,
         filters=filters,
         problems=problems,
         options=filter_options(filters),

@@ -11,6 +11,7 @@ import pytest
 from courses.cohorts import completion, lineage
 from lms.extensions import db as database
 from lms.permissions import Scope, scope
+from lms.plugins import registry
 from lms.testing import login
 
 EN = {"Accept-Language": "en"}
@@ -196,3 +197,10 @@ def test_who_sees_which_lineage(client, db, tree, world):
     assert mine.status_code == 302 and mine.location.endswith(f"/trainers/{world.people['trainer@r1'].id}")
     assert client2.get(mine.location).status_code == 200
     assert client2.get(f"/cohorts/lineage/trainers/{tree.p['r1'].id}").status_code == 403
+
+
+def test_the_cascade_reach_indicator_counts_everyone_below_the_roots_in_scope(app, db, tree, world):
+    reach = registry().indicators["cascade.reach"]
+    assert reach.for_scope(Scope((), is_everything=True)) == 4 + 4 + 1  # levels 2, 3 and 4
+    with app.test_request_context():
+        assert reach.for_scope(scope(world.people["manager@r1"], "courses.cohort.view")) == 3 + 3
