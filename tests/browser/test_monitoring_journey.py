@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from lms.monitoring.models import ExternalCertificate, FrozenReport
+from tests.courses.conftest import CourseFactory
+from tests.courses.test_quiz_indicators import QUIZ, build_assessed
 
 from .conftest import log_in
 
@@ -70,3 +72,17 @@ def test_a_regional_manager_counts_external_certificates_and_freezes_the_quarter
     db.session.expire_all()
     report = db.session.scalar(select(FrozenReport))
     assert report.signed_by_id == world.people["manager@r1"].id and report.content["total"]["*"] == 3
+
+
+@pytest.mark.browser
+def test_the_competence_gap_map_reads_on_a_phone_without_javascript(world, journey, db, make):
+    build_assessed(db, world, make, CourseFactory()("GAP-1", layout=QUIZ))
+    manager = journey()
+    manager.goto("/")
+    log_in(manager, world.people["manager@r1"].email)
+    manager.goto("/monitoring/?period=2026-Q3")
+    section = manager.page.locator("section", has=manager.page.locator("#quizzes-competence-gaps-h"))
+    assert section.locator("svg.heat-map title").count() == 1
+    cells = section.locator("table tbody tr")
+    assert cells.count() == 2  # two competences, one region (hers)
+    assert "33,3% (1 з 3)" in cells.nth(0).inner_text() and "66,7% (2 з 3)" in cells.nth(1).inner_text()

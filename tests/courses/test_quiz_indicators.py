@@ -33,7 +33,12 @@ QUIZ = (("check", True, [("final-quiz", "quiz", "button", True)]),)
 
 @pytest.fixture
 def assessed(app, db, world, make, make_course):
-    """Two competences required at level 3; four coordinators in r1, two in r2, one without the job."""
+    return build_assessed(db, world, make, make_course("GAP-1", layout=QUIZ))
+
+
+def build_assessed(db, world, make, course):
+    """Two competences required at level 3; four coordinators in r1, two in r2, one without the job;
+    their attempts at the course's quiz and the levels they reached, in Q3 and Q4 of 2026."""
     framework = Framework(idnumber="GAP-FW", shortname={"uk": "Рамка", "en": "Framework"})
     for number in range(1, 6):
         framework.levels.append(ProficiencyLevel(number=number, name={"en": f"Level {number}"}))
@@ -51,7 +56,6 @@ def assessed(app, db, world, make, make_course):
         ]
     )
     db.session.execute(insert(job_profile).values(job_id=job.id, profile_id=profile.id))
-    course = make_course("GAP-1", layout=QUIZ)
     item = next(item for item in course.items if item.kind == "quiz")
     quiz = Quiz(item=item, pass_mark=50)
     quiz.competences.extend(
