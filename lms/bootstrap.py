@@ -195,6 +195,9 @@ def init_core(app: Flask) -> None:
     )
     add_nav_item(app, "plans.index", _l("Action plans"), plans.may_list, 45, area=MONITORING)
     add_demo_loader(app, "plans", plans_demo.load_demo)
+    from lms.plans import round_views as plans_rounds
+
+    plans_rounds.install(app)
 
     _init_templates(app)
     _init_security_headers(app)

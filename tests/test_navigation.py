@@ -218,6 +218,7 @@ def test_plugins_register_sections_for_each_role(app):
         "courses.unmarked-attendance",
         "courses.essays",
         "courses.cohorts-to-close",
+        "plans.reports-due",
         "courses.next-session",
         "courses.resume",
     ]

@@ -160,6 +160,29 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/plans/import"):                        (401, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("POST", "/plans/import/confirm"):                (401, 403, 403, 302, 302, 302, 403, 403, 302, 302),
     ("GET",  "/plans/import/template.csv"):           (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
+    # reporting rounds: the owner's pages and actions are plans.view/plans.edit over r1; <round_id> is an
+    # open round of P-MATRIX whose deadline has not passed, <submission_id> tc@r1's submitted report in
+    # it, <value_id> its value with an attached PDF, <executor_id> tc@r1: only those acting for it
+    # (trainer@r1) open its report; a submitted report is shown again with the reason (200). An empty
+    # reminder reminds the late (nobody: 302), an empty return asks for its comment (200)
+    ("GET",  "/plans/<plan_id>/rounds"):              (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/rounds/new"):          (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/rounds/new"):          (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/rounds/<round_id>"):   (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/rounds/<round_id>/remind"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/rounds/<round_id>/close"):
+                                                      (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/rounds/<round_id>/submissions/<submission_id>"):
+                                                      (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/rounds/<round_id>/submissions/<submission_id>/return"):
+                                                      (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/rounds/<round_id>/report/<executor_id>"):
+                                                      (302, 403, 200, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_id>/rounds/<round_id>/report/<executor_id>"):
+                                                      (401, 403, 200, 403, 403, 403, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_id>/rounds/<round_id>/attachments/<value_id>"):
+                                                      (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
     # plugins
     ("GET",  "/courses/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # learning: <code> is a published open course nobody is enrolled in; a lesson sends those not
@@ -624,6 +647,39 @@ def _plan(db, world) -> dict[str, int]:
     return {"plan_id": plan.id, "action_id": action.id, "indicator_id": action.indicators[0].id}
 
 
+ROUND_PARAMETERS = ("round_id", "submission_id", "executor_id", "value_id")
+
+
+def _round(db, world) -> dict[str, int]:
+    """An open round of P-MATRIX (deadline ahead) with tc@r1's submitted report and its attached PDF."""
+    from datetime import date, timedelta
+
+    from lms.monitoring.periods import Period
+    from lms.plans import rounds
+    from lms.plans.models import Plan
+
+    plan_id = _plan(db, world)["plan_id"]
+    plan = db.session.get(Plan, plan_id)
+    centre = world.orgs["tc@r1"]
+    round_ = plan.rounds[0] if plan.rounds else None
+    if round_ is None:
+        round_ = rounds.open_round(plan, Period.half(2025, 2), date.today() + timedelta(days=30))
+        submission = rounds.start_submission(round_, centre)
+        attachment = rounds.store_attachment("звіт.pdf", b"%PDF-1.4\n")
+        indicator = plan.actions[0].indicators[0]
+        trainer = world.people["trainer@r1"]
+        rounds.save_entries(submission, {indicator.id: rounds.Entry(value=3, attachment=attachment)}, trainer)
+        rounds.submit(submission, trainer)
+        db.session.commit()
+    submission = round_.submissions[0]
+    return {
+        "round_id": round_.id,
+        "submission_id": submission.id,
+        "executor_id": centre.id,
+        "value_id": submission.values[0].id,
+    }
+
+
 def _url(path: str, world, db) -> str:
     """The row's path with its parameters filled with region r1's objects."""
     learner = world.people["learner@r1"]
@@ -655,6 +711,8 @@ def _url(path: str, world, db) -> str:
             return "direct"
         if name == "level":
             return "1"
+        if path.startswith("/plans/") and name in ROUND_PARAMETERS:
+            return str(_round(db, world)[name])
         if path.startswith("/plans/") and name in PLAN_PARAMETERS:
             return str(_plan(db, world)[name])
         if path.startswith("/cohorts/") and name in SESSION_PARAMETERS:
