@@ -280,3 +280,7 @@ def print_logins() -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for local, *_rest, what in PEOPLE:
         click.echo(f"  {local + '@' + DOMAIN:38} {what}")
+    from lms.plans.demo import LOGINS as PLAN_LOGINS
+
+    for email, what in PLAN_LOGINS:
+        click.echo(f"  {email:38} {what}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from lms.orgs.models import Organisation
 from lms.orgs.services import by_code as org_by_code
 from lms.plans import services
 from lms.plans.importer import PlanImporter
@@ -22,13 +23,37 @@ TITLE = "План заходів щодо розвитку цифрових ко
 # Action 1 collects "the number of certificates obtained by civil servants, local-government
 # officials, education and medical workers": what Kaskad counts, so the demo counts it too.
 COUNTED_GROUPS = ["civil_servants", "local_government_officials", "education_workers", "medical_workers"]
+# The person who reports for the regional administration's department of digital development (a
+# structural subdivision, the executor of actions 1, 2, 4…): her home organisation makes her act for it.
+EXECUTOR_EMAIL = "executor.zhytomyr@kaskad.demo"
+LOGINS = ((EXECUTOR_EMAIL, "executor of the Zhytomyr plan (digital development department)"),)
 
 
 def load_demo() -> None:
-    """Import the Zhytomyr plan once (idempotent: nothing happens when it is there)."""
+    """Import the Zhytomyr plan once and add its executor's person (idempotent)."""
     owner = org_by_code(OWNER)
-    if owner is None or services.by_code(CODE) is not None:
+    if owner is None:
         return
+    if services.by_code(CODE) is None:
+        _import_plan(owner)
+    _add_executor()
+
+
+def _add_executor() -> None:
+    """executor.zhytomyr@kaskad.demo, working at the department that executes the plan's action 1."""
+    from lms.accounts.services import create_user, find_by_email
+    from lms.demo.loader import DEMO_PASSWORD
+
+    plan = services.by_code(CODE)
+    if plan is None or not plan.actions or not plan.actions[0].executors or find_by_email(EXECUTOR_EMAIL):
+        return
+    department = plan.actions[0].executors[0]
+    create_user(
+        EXECUTOR_EMAIL, "Коваленко", "Оксана", "Петрівна", organisation=department, password=DEMO_PASSWORD
+    )
+
+
+def _import_plan(owner: Organisation) -> None:
     importer = PlanImporter(CODE, TITLE, owner, 2021, 2025)
     checked = importer.read((DATA / "zhytomyr-2021-2025.csv").read_bytes())
     if checked.errors:

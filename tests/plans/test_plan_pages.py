@@ -241,3 +241,11 @@ def test_the_demo_plan_is_the_zhytomyr_plan_imported_once(app, world, db):
     )
     computed = [i for a in plan.actions for i in a.indicators if i.is_computed]
     assert [(i.registry_key, len(i.filters["target_groups"])) for i in computed] == [("certificates.all", 4)]
+    # Its executor's person acts for the department, a structural subdivision, by her home organisation.
+    from lms.accounts.services import find_by_email
+    from lms.plans.demo import EXECUTOR_EMAIL
+
+    executor = find_by_email(EXECUTOR_EMAIL)
+    assert executor.organisation is plan.actions[0].executors[0]
+    assert executor.organisation.institution_type == "administration_unit"
+    assert services.has_tasks(executor, plan) and not plan.rounds  # the journey opens the round
