@@ -40,6 +40,12 @@ def may_search(user: Any) -> bool:
     return bool(where.paths) or where.is_everything
 
 
+def may_issue(user: Any) -> bool:
+    """Admins issue certificates by hand to learners of their scope."""
+    where = scope(user, ISSUE)
+    return bool(where.paths) or where.is_everything
+
+
 def may_list_cohorts(user: Any) -> bool:
     """Trainers (of any cohort) and those who may view cohorts see the cohort certificates page."""
     from courses.cohorts import access as cohort_access

@@ -61,3 +61,32 @@ class DeskForm(FlaskForm):
     check = SubmitField(_l("Check"))
     csv = SubmitField(_l("Download as CSV"))
     xlsx = SubmitField(_l("Download as XLSX"))
+
+
+class IssueForm(FlaskForm):
+    """An admin's issue of a certificate by hand, outside any cohort, with a reason."""
+
+    email = StringField(
+        _l("E-mail of the learner"),
+        validators=[DataRequired(_l("Enter the learner's e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    course = SelectField(_l("Course"), choices=[], validate_choice=False)
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Say why the certificate is issued by hand.")), Length(max=2000)],
+        description=_l("Kept in the certificate's record and the audit log."),
+    )
+
+
+class CorrectionForm(FlaskForm):
+    """Issuing a certificate again after the holder's name was corrected: a reason is required."""
+
+    correction = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[DataRequired(_l("Say why the certificate is issued again.")), Length(max=2000)],
+        description=_l(
+            "Correct the person's name in her profile first: the new certificate takes her name as it "
+            "is now, gets a new number, and the old number points to it."
+        ),
+    )

@@ -102,6 +102,23 @@ def _monitors(user: Any) -> bool:
     return access.may_list_cohorts(user) and not _teaches(user)
 
 
+AUDIT_ACTIONS = {
+    "certificate.issued": _l("Certificate issued"),
+    "certificate.revoked": _l("Certificate revoked"),
+    "certificate.superseded": _l("Certificate issued again (name corrected)"),
+    "certificates.settings-saved": _l("Certificate settings saved"),
+    "certificates.desk-used": _l("Verification desk used"),
+}
+"""The audit page's words for every action this plugin records."""
+
+
+def _label_audit_actions() -> None:
+    from lms.audit.models import ACTION_LABELS, TARGET_LABELS
+
+    ACTION_LABELS.update(AUDIT_ACTIONS)
+    TARGET_LABELS.setdefault("Certificate", _l("Certificate"))
+
+
 class CertificatesPlugin:
     name = "certificates"
     version = __version__
@@ -132,6 +149,7 @@ class CertificatesPlugin:
             area=TEACHING,
         )
         add_api_paths(app, API_PATHS)
+        _label_audit_actions()
         course_completed.connect(services.on_course_completed, sender=app)
         cohort_closed.connect(services.on_cohort_closed, sender=app)
         add_licence_rule(app, services.licence_rule)

@@ -25,11 +25,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 
 from certificates import access, bulk, credentials, desk, numbers, pdf, services
-from certificates.forms import DeskForm, ReasonForm, TemplateForm
+from certificates.forms import CorrectionForm, DeskForm, IssueForm, ReasonForm, TemplateForm
 from certificates.models import ISSUE_ON_LABELS, Certificate, Status, Template
 from lms.accounts.models import User
 from lms.accounts.services import people_matching
 from lms.extensions import db, limiter
+from lms.i18n import Translated
 from lms.permissions import can, scope
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
@@ -216,6 +217,7 @@ def manage() -> Any:
         since=since,
         until=until,
         errors=errors,
+        may_issue=access.may_issue(current_user),
     )
 
 
@@ -226,11 +228,10 @@ def _may_see(user: Any, certificate: Certificate) -> bool:
 @bp.get("/<number>")
 def detail(number: str) -> Any:
     certificate = certificate_or_abort(number, _may_see)
-    form = ReasonForm()
-    return _detail(certificate, form)
+    return _detail(certificate, ReasonForm(), CorrectionForm())
 
 
-def _detail(certificate: Certificate, form: ReasonForm, status: int = 200) -> Any:
+def _detail(certificate: Certificate, form: ReasonForm, correction: CorrectionForm, status: int = 200) -> Any:
     may_revoke = access.may(current_user, access.REVOKE, certificate) and certificate.status == Status.VALID
     return (
         render_template(
@@ -238,6 +239,7 @@ def _detail(certificate: Certificate, form: ReasonForm, status: int = 200) -> An
             certificate=certificate,
             record=services.public_record(certificate),
             form=form,
+            correction=correction,
             may_revoke=may_revoke,
             Status=Status,
         ),
@@ -245,20 +247,110 @@ def _detail(certificate: Certificate, form: ReasonForm, status: int = 200) -> An
     )
 
 
+def _may_revoke(user: Any, certificate: Certificate) -> bool:
+    return access.may(user, access.REVOKE, certificate)
+
+
 @bp.post("/<number>/revoke")
 def revoke(number: str) -> Any:
-    certificate = certificate_or_abort(number, lambda user, one: access.may(user, access.REVOKE, one))
+    certificate = certificate_or_abort(number, _may_revoke)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _detail(certificate, form)
+        return _detail(certificate, form, CorrectionForm(formdata=None))
     try:
         services.revoke(certificate, form.reason.data or "", current_user._get_current_object())
     except services.CertificateError as error:
         form.reason.errors = [str(error)]
-        return _detail(certificate, form)
+        return _detail(certificate, form, CorrectionForm(formdata=None))
     db.session.commit()
     flash(_("Certificate %(number)s was revoked.", number=certificate.number), "success")
     return redirect(url_for("certificates.detail", number=certificate.number))
+
+
+@bp.post("/<number>/reissue")
+def reissue(number: str) -> Any:
+    """Issue the certificate again after the holder's name was corrected: a new number, the old one
+    superseded and pointing at it (same rights as revoking)."""
+    certificate = certificate_or_abort(number, _may_revoke)
+    correction = CorrectionForm()
+    if not correction.validate_on_submit():
+        return _detail(certificate, ReasonForm(formdata=None), correction)
+    try:
+        actor = current_user._get_current_object()
+        new = services.reissue(certificate, correction.correction.data or "", actor)
+    except services.CertificateError as error:
+        correction.correction.errors = [str(error)]
+        return _detail(certificate, ReasonForm(formdata=None), correction)
+    db.session.commit()
+    flash(
+        _(
+            "Certificate %(number)s was issued again as %(new)s.",
+            number=certificate.number,
+            new=new.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("certificates.detail", number=new.number))
+
+
+# --- admins: a certificate issued by hand -------------------------------------------------------------
+
+
+def _course_choices() -> list[tuple[str, str]]:
+    from courses.models import Course
+
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    return [(course.code, f"{course.code} — {Translated(dict(course.title))}") for course in courses]
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@login_required
+def issue() -> Any:
+    """An admin issues a certificate by hand, outside any cohort, to a learner of her scope."""
+    from courses.services import by_code
+    from lms.accounts.services import find_by_email
+
+    if not access.may_issue(current_user):
+        abort(403)
+    where = scope(current_user, access.ISSUE)
+    form = IssueForm()
+    form.course.choices = [("", _("Choose a course")), *_course_choices()]
+    if request.method == "POST":
+        valid = form.validate_on_submit()  # the CSRF token and the reason
+        email = (form.email.data or "").strip()
+        person = find_by_email(email) if email else None
+        course = by_code(form.course.data) if form.course.data else None
+        if email and (person is None or not where.contains(person.organisation)):
+            unknown = _("Nobody of your organisations has this e-mail address.")
+            form.email.errors = [*form.email.errors, unknown]
+            person = None
+        if course is None:
+            form.course.errors = [*form.course.errors, _("Choose a course.")]
+        if valid and person is not None and course is not None:
+            try:
+                issued = services.issue_manually(
+                    person, course, form.reason.data or "", current_user._get_current_object()
+                )
+            except services.CertificateError as error:
+                form.reason.errors = [str(error)]
+            else:
+                db.session.commit()
+                if issued.created:
+                    flash(
+                        _("Certificate %(number)s was issued.", number=issued.certificate.number), "success"
+                    )
+                else:
+                    flash(
+                        _(
+                            "%(name)s already holds a valid certificate of %(code)s: %(number)s.",
+                            name=person.full_name,
+                            code=course.code,
+                            number=issued.certificate.number,
+                        ),
+                        "info",
+                    )
+                return redirect(url_for("certificates.detail", number=issued.certificate.number))
+    return render_template("certificates/issue.html", form=form)
 
 
 # --- trainers: a cohort's certificates as one ZIP -----------------------------------------------------

@@ -396,6 +396,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/certificates/manage"):                 (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),
     ("GET",  "/certificates/<number>"):               (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     ("POST", "/certificates/<number>/revoke"):        (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    # correcting a name issues the certificate again: the same people as revoking (empty reason: 200)
+    ("POST", "/certificates/<number>/reissue"):       (401, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    # an issue by hand: admins, to learners of their scope (an empty form gets its errors: 200)
+    ("GET",  "/certificates/issue"):                  (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/certificates/issue"):                  (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     # a cohort's certificates as a ZIP: <cohort_id> is MATRIX-S's cohort, which trainer@r1 teaches
     # the verification desk: managers and admins (an empty form gets its errors: 200)
     ("GET",  "/certificates/desk"):                   (302, 403, 403, 200, 200, 200, 403, 403, 200, 200),

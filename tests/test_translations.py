@@ -245,6 +245,7 @@ PAGES = [
     "/courses/DEH-COORD/items/final-quiz",
     "/competences/",
     "/certificates/",
+    "/certificates/issue",
     "/no-such-page",
 ]
 
