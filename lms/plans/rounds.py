@@ -467,12 +467,12 @@ def store_attachment(filename: str, data: bytes) -> tuple[str, str]:
     """Check and keep an uploaded file under a random name; (name as uploaded, stored path)."""
     name = Path(filename.replace("\\", "/")).name.strip()[:255]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_TYPES or not data.startswith(ATTACHMENT_TYPES[extension]):
-        raise RoundError(_("Attach a PDF, DOCX, XLSX, ODT, ODS, PNG or JPG file."))
     if len(data) > max_attachment_bytes():
         raise RoundError(
             _("The file is larger than %(size)s MB.", size=current_app.config["LMS_MAX_UPLOAD_MB"])
         )
+    if extension not in ATTACHMENT_TYPES or not data.startswith(ATTACHMENT_TYPES[extension]):
+        raise RoundError(_("Attach a PDF, DOCX, XLSX, ODT, ODS, PNG or JPG file."))
     folder = attachment_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.{extension}"

@@ -160,8 +160,9 @@ def test_an_executor_sees_her_report_on_the_home_page_enters_a_draft_and_submits
     assert "plan.report-submitted" in db.session.scalars(select(AuditEntry.action))
 
 
-def test_bad_numbers_and_files_are_refused_keeping_what_was_typed(client, world, db, plan):
+def test_bad_numbers_and_files_are_refused_keeping_what_was_typed(app, client, world, db, plan):
     round_ = _open(db, plan)
+    kept = {path.name for path in rounds.attachment_folder().glob("*")}  # of earlier tests
     reported = _indicators(plan)[0]
     key = str(reported.id)
     login(client, world.people["trainer@r1"])
@@ -191,6 +192,17 @@ def test_bad_numbers_and_files_are_refused_keeping_what_was_typed(client, world,
         headers=EN,
     )
     assert "Attach a PDF, DOCX, XLSX" in fake.get_data(as_text=True)  # the name alone is not enough
+    app.config["LMS_MAX_UPLOAD_MB"] = 0  # any file is now too large
+    large = post(
+        client,
+        url,
+        {f"value-{key}": "1", f"file-{key}": (io.BytesIO(PDF), "a.pdf"), "submit": "save"},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert "The file is larger than 0 MB." in large.get_data(as_text=True)
+    # nothing of the refused forms was kept
+    assert {path.name for path in rounds.attachment_folder().glob("*")} == kept
     empty = post(client, url, {"submit": "submit"}, headers=EN)
     assert "Enter a number for every indicator before submitting." in empty.get_data(as_text=True)
     assert db.session.scalar(select(Submission)) is None
@@ -221,6 +233,26 @@ def test_the_round_page_marks_the_late_and_a_reminder_reaches_their_people(clien
     assert "P-R1" in message["Subject"] and _report_url(plan, round_, world.orgs["dept"]) in text
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.round-reminded"))
     assert entry.details["organisations"] == ["DEPT-18"] and entry.details["people"] == 1
+
+
+def test_before_the_deadline_nobody_is_late_and_a_reminder_goes_to_all_who_have_not_submitted(
+    client, world, db, plan, sink
+):
+    round_ = _open(db, plan, "2026-Q2", deadline=date.today() + timedelta(days=3))
+    rounds.start_submission(round_, world.orgs["dept"])  # a draft is not a submission
+    db.session.commit()
+    login(client, world.people["manager@r1"])
+    page = client.get(f"/plans/{plan.id}/rounds/{round_.id}", headers=EN).get_data(as_text=True)
+    assert "is late" not in page and 'class="badge"' not in page
+
+    nobody = post(client, f"/plans/{plan.id}/rounds/{round_.id}/remind", {"which": "late"}, headers=EN)
+    assert "Nobody to remind." in client.get(nobody.location, headers=EN).get_data(as_text=True)
+    assert sink.messages == []
+    post(client, f"/plans/{plan.id}/rounds/{round_.id}/remind", {"which": "pending"}, headers=EN)
+    assert sorted(message["To"] for message in sink.messages) == [
+        "executor.dept@example.org",
+        "trainer.r1@example.org",
+    ]
 
 
 def test_a_returned_report_shows_the_comment_and_is_submitted_again(client, world, db, plan):
@@ -309,6 +341,8 @@ def test_others_cannot_see_or_act_on_a_round(client, world, db, plan):
 
     login(client, world.people["trainer@r1"])  # an executor of the plan, but of another organisation
     assert client.get(_report_url(plan, round_, world.orgs["dept"])).status_code == 403
+    dept_value = f"value-{_indicators(plan)[2].id}"
+    assert post(client, _report_url(plan, round_, world.orgs["dept"]), {dept_value: "9"}).status_code == 403
     assert client.get(f"{base}/attachments/{value.id}").status_code == 403
     assert client.get(base).status_code == 403
     assert client.get(f"{base}/submissions/{submission.id}").status_code == 403
