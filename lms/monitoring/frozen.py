@@ -27,27 +27,32 @@ def report_key(preset: str, filters: Filters) -> str:
     return ";".join(parts)[:200]
 
 
-def versions(preset: str, filters: Filters) -> list[FrozenReport]:
+def versions_of(key: str) -> list[FrozenReport]:
+    """The frozen versions of the report ``key`` names, newest first."""
     return list(
         db.session.scalars(
-            select(FrozenReport)
-            .where(FrozenReport.key == report_key(preset, filters))
-            .order_by(FrozenReport.version.desc())
+            select(FrozenReport).where(FrozenReport.key == key).order_by(FrozenReport.version.desc())
         )
     )
 
 
-def freeze(preset: str, filters: Filters, content: dict[str, Any], by: Any) -> FrozenReport:
-    """Keep ``content`` as the next version of its report, signed off by ``by``."""
-    key = report_key(preset, filters)
+def versions(preset: str, filters: Filters) -> list[FrozenReport]:
+    return versions_of(report_key(preset, filters))
+
+
+def keep(
+    preset: str, key: str, parameters: dict[str, Any], content: dict[str, Any], scope_path: str, by: Any
+) -> FrozenReport:
+    """Keep ``content`` as the next version of the report ``key`` names, signed off by ``by``: any
+    report whose content is plain data (the monitoring presets, a plan's execution report)."""
     latest = db.session.scalar(select(func.max(FrozenReport.version)).where(FrozenReport.key == key)) or 0
     report = FrozenReport(
         preset=preset,
         key=key,
         version=latest + 1,
-        parameters={**filters.args(), "as_of": content["as_of"]},
+        parameters=parameters,
         content=content,
-        scope_path=scope_key(filters.scope),
+        scope_path=scope_path,
         signed_by_id=by.id,
     )
     db.session.add(report)
@@ -55,13 +60,25 @@ def freeze(preset: str, filters: Filters, content: dict[str, Any], by: Any) -> F
     record(
         "report.frozen",
         report,
-        "" if report.scope_path == EVERYTHING else report.scope_path.split("|")[0],
+        "" if scope_path == EVERYTHING else scope_path.split("|")[0],
         actor=by,
         preset=preset,
         version=report.version,
-        period=filters.period.code,
+        period=parameters.get("period", ""),
     )
     return report
+
+
+def freeze(preset: str, filters: Filters, content: dict[str, Any], by: Any) -> FrozenReport:
+    """Keep ``content`` as the next version of its report, signed off by ``by``."""
+    return keep(
+        preset,
+        report_key(preset, filters),
+        {**filters.args(), "as_of": content["as_of"]},
+        content,
+        scope_key(filters.scope),
+        by,
+    )
 
 
 def may_see(report: FrozenReport, viewer: Scope) -> bool:

@@ -168,7 +168,7 @@ def export_xlsx(content: dict[str, Any], version: Any = None) -> bytes:
     """A formatted workbook: title and period above, a frozen header row, numbers as numbers, the
     counting rule in a note row under the table."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
@@ -190,14 +190,7 @@ def export_xlsx(content: dict[str, Any], version: Any = None) -> bytes:
             name=version.signed_by.full_name if version.signed_by else "—",
         )
     header_row = 4
-    header = [_("Code"), content.get("rows_label") or _("Region"), *names]
-    thin = Side(style="thin", color="888888")
-    for index, text in enumerate(header, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF4")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.border = Border(bottom=thin)
+    write_header(sheet, header_row, [_("Code"), content.get("rows_label") or _("Region"), *names])
     line = header_row
     for row in content["rows"]:
         line += 1
@@ -224,18 +217,32 @@ def export_xlsx(content: dict[str, Any], version: Any = None) -> bytes:
     return out.getvalue()
 
 
-def export_pdf(content: dict[str, Any], version: Any = None) -> bytes:
-    html = render_template(
-        "monitoring/report_pdf.html",
-        content=content,
-        version=version,
-        fonts={name: path.as_posix() for name, path in FONTS.items()},
-    )
+def write_header(sheet: Any, row: int, texts: list[str]) -> None:
+    """A workbook's header row as every report writes it: bold on a light fill, wrapped, underlined."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="888888")
+    for index, text in enumerate(texts, start=1):
+        cell = sheet.cell(row=row, column=index, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8EEF4")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.border = Border(bottom=thin)
+
+
+def render_pdf(template: str, **context: Any) -> bytes:
+    """A PDF from an HTML template with the Cyrillic font (``fonts.regular``/``fonts.bold`` in it),
+    read through the policy that lets xhtml2pdf open the font files."""
+    html = render_template(template, fonts={name: path.as_posix() for name, path in FONTS.items()}, **context)
     out = io.BytesIO()
     status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=POLICY, raise_exception=False)
     if status.err:
         raise ReportError("the report could not be made")
     return out.getvalue()
+
+
+def export_pdf(content: dict[str, Any], version: Any = None) -> bytes:
+    return render_pdf("monitoring/report_pdf.html", content=content, version=version)
 
 
 def export(content: dict[str, Any], format: str, version: Any = None) -> tuple[bytes, str]:

@@ -514,6 +514,8 @@ def freeze(preset: str) -> Any:
 
 def _frozen(report_id: int) -> FrozenReport:
     report = db.get_or_404(FrozenReport, report_id)
+    if report.preset not in reports.PRESETS:  # another report's frozen version (a plan's): its own pages
+        abort(404)
     require("monitoring.view")
     if not frozen.may_see(report, scope(current_user, "monitoring.view")):
         abort(403)

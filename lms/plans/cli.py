@@ -47,3 +47,30 @@ def plans_import(path: Path, code: str, owner_code: str, title: str) -> None:
         click.echo(f"  new institution: {name}")
     if facts["ignored"]:
         click.echo(f"  columns not read: {', '.join(facts['ignored'])}")
+
+
+@plans_group.command("report")
+@click.argument("code")
+@click.option("--period", required=True, help="A half-year (2026-H1, 2026-H2) or a quarter (2026-Q3).")
+@click.option("--format", "export_format", type=click.Choice(["csv", "xlsx", "pdf"]), default="csv")
+@click.option(
+    "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+)
+@with_appcontext
+def plans_report(code: str, period: str, export_format: str, output: Path) -> None:
+    """Write the execution report of plan CODE for a period: the whole plan, as it stands now (the
+    values of a closed round are those kept at its close)."""
+    from lms.plans import report, services
+
+    plan = services.by_code(code)
+    if plan is None:
+        raise click.ClickException(f"There is no plan with the code {code}.")
+    try:
+        chosen = report.parse_period(period)
+    except report.PeriodError as error:
+        raise click.ClickException(str(error)) from error
+    content = report.build(plan, chosen)
+    data, _mime = report.export(content, export_format)
+    output.write_bytes(data)
+    state = "provisional, round not closed" if content["provisional"] else "round closed"
+    click.echo(f"Wrote {output} ({export_format}, {len(content['rows'])} rows, {chosen.code}: {state}).")
