@@ -65,8 +65,13 @@ def _assessed(filters: Any) -> tuple[Any, Any, Any]:
     """The FROM and WHERE of (learner, required competence) pairs assessed by the period's end, and
     the "below the minimum" flag of a pair."""
     _start, end = _bounds(filters)
+    # From the people with a graded attempt by then, not from everyone with a job.
+    graded = (
+        select(ATTEMPT.user_id).where(ATTEMPT.score.is_not(None), ATTEMPT.finished_at < end).distinct()
+    ).subquery("graded")
     joined = (
-        User.__table__.join(HOME, HOME.c.id == USER.organisation_id)
+        graded.join(User.__table__, USER.id == graded.c.user_id)
+        .join(HOME, HOME.c.id == USER.organisation_id)
         .join(job_profile, job_profile.c.job_id == USER.job_id)
         .join(ProfileRequirement.__table__, REQUIREMENT.profile_id == job_profile.c.profile_id)
     )

@@ -100,12 +100,12 @@ def counted(filters: Filters, period: bool = True) -> ColumnElement[bool]:
 
 
 def period_clause(period: Period) -> ColumnElement[bool]:
+    """A quarter, half-year or year by its quarters (so the quarter index serves them all); a custom
+    period by its dates."""
     if period.kind == "quarter":
         return FACT.quarter == period.key
-    if period.kind == "half":
-        return FACT.half == period.key
-    if period.kind == "year":
-        return FACT.year == period.year
+    if period.kind in ("half", "year"):
+        return FACT.quarter.in_([quarter.key for quarter in period.quarters()])
     return and_(FACT.issued_on >= period.start, FACT.issued_on <= period.end)
 
 
