@@ -198,6 +198,9 @@ def init_core(app: Flask) -> None:
     from lms.plans import round_views as plans_rounds
 
     plans_rounds.install(app)
+    from lms.plans import report_views as plan_reports
+
+    plan_reports.install(app)
 
     _init_templates(app)
     _init_security_headers(app)

@@ -183,6 +183,14 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
                                                       (401, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ("GET",  "/plans/<plan_id>/rounds/<round_id>/attachments/<value_id>"):
                                                       (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    # execution report: <plan_code> is P-MATRIX, <version_id> a frozen version of its report. Its owner's
+    # managers and admins see it whole, its executor (trainer@r1, for tc@r1) her own rows; those who edit
+    # the owner freeze (an empty form has no period: sent back with a message, 302); only the owner's
+    # people open a frozen version
+    ("GET",  "/plans/<plan_code>/report"):            (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
+    ("POST", "/plans/<plan_code>/report/freeze"):     (401, 403, 403, 302, 302, 302, 403, 403, 403, 403),
+    ("GET",  "/plans/<plan_code>/report/versions/<version_id>"):
+                                                      (302, 403, 403, 200, 200, 200, 403, 403, 403, 403),
     # plugins
     ("GET",  "/courses/"):                            (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # learning: <code> is a published open course nobody is enrolled in; a lesson sends those not
@@ -652,6 +660,17 @@ def _plan(db, world) -> dict[str, int]:
     return {"plan_id": plan.id, "action_id": action.id, "indicator_id": action.indicators[0].id}
 
 
+def _plan_report_version(db, world) -> int:
+    """A frozen version of P-MATRIX's execution report for 2025-H2, signed off by r1's manager."""
+    from lms.monitoring.periods import Period
+    from lms.plans import report, services
+
+    plan = services.by_code("P-MATRIX")
+    version = report.freeze(plan, Period.half(2025, 2), world.people["manager@r1"])
+    db.session.commit()
+    return version.id
+
+
 ROUND_PARAMETERS = ("round_id", "submission_id", "executor_id", "value_id")
 
 
@@ -716,6 +735,12 @@ def _url(path: str, world, db) -> str:
             return "direct"
         if name == "level":
             return "1"
+        if name == "plan_code":
+            _plan(db, world)
+            return "P-MATRIX"
+        if name == "version_id" and path.startswith("/plans/"):
+            _plan(db, world)
+            return str(_plan_report_version(db, world))
         if path.startswith("/plans/") and name in ROUND_PARAMETERS:
             return str(_round(db, world)[name])
         if path.startswith("/plans/") and name in PLAN_PARAMETERS:

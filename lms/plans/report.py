@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -124,6 +125,13 @@ def period_choices(
     return [(period.code, period.label()) for period in ordered]
 
 
+def report_periods(plan: Plan) -> list[Period]:
+    """The periods the plan page links the report for: its rounds' periods, newest first, else the
+    default period."""
+    periods = [parsed for parsed in (_parsed(round_.period) for round_ in plan.rounds) if parsed is not None]
+    return sorted(periods, key=lambda period: period.end, reverse=True) or [default_period(plan)]
+
+
 def _parsed(code: str) -> Period | None:
     try:
         return Period.parse(code)
@@ -181,6 +189,7 @@ def build(
             .order_by(Action.position, Action.id)
         )
     )
+    executor_ids = {org.id for action in actions for org in action.executors}
     if organisation_ids is not None:
         mine = set(organisation_ids)
         actions = [action for action in actions if any(org.id in mine for org in action.executors)]
@@ -269,8 +278,8 @@ def build(
             "state": round_.state,
             "deadline": round_.deadline.isoformat(),
             "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
-            "submitted": len(submitted_by),
-            "submissions": len(round_.submissions),
+            "submitted": len(submitted_by & executor_ids),
+            "executors": len(executor_ids),
         },
         "provisional": not closed,
         "columns": [{"code": "value", "name": "value"}, {"code": "target", "name": "target"}],
@@ -280,6 +289,10 @@ def build(
 
 
 # --- what the page and the exports show ---------------------------------------------------------
+
+
+def as_of_label(content: dict[str, Any]) -> str:
+    return _("as of %(date)s", date=format_date(date.fromisoformat(content["as_of"]), "medium"))
 
 
 def period_label(content: dict[str, Any]) -> str:
@@ -298,13 +311,13 @@ def headers() -> list[str]:
     """The decree's table headers, in the viewer's language."""
     return [
         _("No."),
-        _("Action"),
+        _("Name of the action"),
         _("Responsible executors"),
         _("Term"),
         _("Indicator of execution"),
         _("Value"),
         _("Target"),
-        _("Status"),
+        _("State of execution"),
         _("Notes"),
     ]
 
@@ -388,7 +401,7 @@ def export_xlsx(content: dict[str, Any], version: FrozenReport | None = None) ->
         for part in (
             content["owner"],
             period_label(content),
-            _("as of %(date)s", date=content["as_of"]),
+            as_of_label(content),
             provisional_text(content),
         )
         if part
@@ -434,6 +447,7 @@ def export_pdf(content: dict[str, Any], version: FrozenReport | None = None) -> 
         version=version,
         headers=headers(),
         period_label=period_label(content),
+        as_of=as_of_label(content),
         provisional=provisional_text(content),
         status_label=status_label,
         submitted_text=submitted_text,
@@ -500,7 +514,7 @@ def differences(old: FrozenReport, new: FrozenReport) -> list[dict[str, Any]]:
                 {
                     "row": row["code"],
                     "row_name": row["name"],
-                    "column": _("Status"),
+                    "column": _("State of execution"),
                     "column_code": "status",
                     "old": status_label(was["status"]),
                     "new": status_label(row["status"]),

@@ -21,6 +21,7 @@ from lms.plans import services
 from lms.plans.forms import ActionForm, PlanForm, PlanImportForm, indicator_form
 from lms.plans.importer import COLUMNS, KIND, PlanImporter, summary
 from lms.plans.models import Action, Indicator, IndicatorKind, Plan
+from lms.plans.report import report_periods
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -117,6 +118,7 @@ def show(plan_id: int) -> Any:
         labels=services.computed_labels(),
         counted=counted,
         year=year,
+        report_periods=report_periods(plan),
     )
 
 
