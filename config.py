@@ -49,6 +49,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_SESSION_HOURS": ("LMS_SESSION_HOURS", int),
     "LMS_LOGIN_LIMIT": ("LMS_LOGIN_LIMIT", str),
     "LMS_PAGE_SIZE": ("LMS_PAGE_SIZE", int),
+    "LMS_QUEUE_URL": ("LMS_QUEUE_URL", str),
+    "LMS_JOB_WORKERS": ("LMS_JOB_WORKERS", int),
     "LMS_MAX_UPLOAD_MB": ("LMS_MAX_UPLOAD_MB", int),
     "LMS_FRAGMENT_CACHE": ("LMS_FRAGMENT_CACHE", as_bool),
     "LMS_PUBLIC_LIMIT": ("LMS_PUBLIC_LIMIT", str),
@@ -88,6 +90,8 @@ class Config:
     LMS_RESET_HOURS = 2
     LMS_SESSION_HOURS = 12
     LMS_PAGE_SIZE = 50
+    LMS_QUEUE_URL = ""  # redis://host:6379/0: background jobs go to RQ there (`lms jobs worker`)
+    LMS_JOB_WORKERS = 1  # without a queue: processes of the local pool that runs them
     LMS_MAX_UPLOAD_MB = 10
     LMS_FRAGMENT_CACHE = True  # keep {% cache %} pieces of pages per worker (off: render every time)
     # The public pages (landing, hub directory, hub pages, calendars), per visitor's address.

@@ -90,3 +90,10 @@ class CorrectionForm(FlaskForm):
             "is now, gets a new number, and the old number points to it."
         ),
     )
+
+
+class RenderJobForm(FlaskForm):
+    """Re-render the certificates of a region (or of the whole programme) after a template change."""
+
+    region = SelectField(_l("Certificates of"), choices=[], validate_choice=False)
+    course = SelectField(_l("Course"), choices=[], validate_choice=False)

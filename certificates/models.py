@@ -146,6 +146,8 @@ class Certificate(db.Model):  # type: ignore[name-defined]
     # The PDF as rendered at issue, and its SHA-256 (hex).
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    # The version (see certificates.rerender.template_version) of the template the PDF was made with.
+    rendered_with: Mapped[str] = mapped_column(String(20), default="")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     course: Mapped[Course] = relationship()
@@ -170,3 +172,50 @@ class Certificate(db.Model):  # type: ignore[name-defined]
     @property
     def title(self) -> str:
         return str(self.course_title)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # finished with errors, or stopped by one
+
+
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Waiting for a worker"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Done"),
+    JobStatus.FAILED: _l("Finished with errors"),
+}
+
+
+class RenderJob(db.Model):  # type: ignore[name-defined]
+    """Re-rendering the PDFs of many certificates (a region's, or the nation's) after a template
+    change, as a background job. Counters are updated in the same transaction as each certificate."""
+
+    __tablename__ = "certificates_render_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED.value)
+    region_path: Mapped[str] = mapped_column(String(255), default="")  # "" is the whole programme
+    region_name: Mapped[str] = mapped_column(String(400), default="")
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses_course.id", ondelete="SET NULL"))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    rendered: Mapped[int] = mapped_column(Integer, default=0)  # of ``done``: those given a new PDF
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    started_by: Mapped[User | None] = relationship()
+    course: Mapped[Course | None] = relationship()
+
+    @property
+    def status_label(self) -> Any:
+        return JOB_STATUS_LABELS[JobStatus(self.status)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

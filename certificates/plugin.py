@@ -108,6 +108,7 @@ AUDIT_ACTIONS = {
     "certificate.superseded": _l("Certificate issued again (name corrected)"),
     "certificates.settings-saved": _l("Certificate settings saved"),
     "certificates.desk-used": _l("Verification desk used"),
+    "certificates.rerender-started": _l("Re-rendering of certificates started"),
 }
 """The audit page's words for every action this plugin records."""
 
@@ -117,6 +118,7 @@ def _label_audit_actions() -> None:
 
     ACTION_LABELS.update(AUDIT_ACTIONS)
     TARGET_LABELS.setdefault("Certificate", _l("Certificate"))
+    TARGET_LABELS.setdefault("RenderJob", _l("Re-rendering of certificates"))
 
 
 class CertificatesPlugin:

@@ -50,6 +50,16 @@ def template_source(course: Course | None) -> str:
     return pdf.default_template()
 
 
+def version_of(source: str) -> str:
+    """A short fingerprint of a template's source: a certificate made with it keeps it."""
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def template_version(course: Course | None) -> str:
+    """The fingerprint of the template ``course``'s certificates are rendered with now."""
+    return version_of(template_source(course))
+
+
 def save_settings(
     course: Course, html: str, *, issue_on: str, valid_months: int | None, issuer: str, actor: User | None
 ) -> None:
@@ -334,6 +344,7 @@ def issue(
         "issued_by_id": actor.id if actor is not None else None,
         "pdf": body,
         "pdf_sha256": hashlib.sha256(body).hexdigest(),
+        "rendered_with": template_version(course),
     }
     db.session.flush()
     table = Certificate.__table__

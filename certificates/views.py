@@ -18,15 +18,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 
 from certificates import access, bulk, credentials, desk, numbers, pdf, services
-from certificates.forms import CorrectionForm, DeskForm, IssueForm, ReasonForm, TemplateForm
-from certificates.models import ISSUE_ON_LABELS, Certificate, Status, Template
+from certificates.forms import CorrectionForm, DeskForm, IssueForm, ReasonForm, RenderJobForm, TemplateForm
+from certificates.models import ISSUE_ON_LABELS, Certificate, RenderJob, Status, Template
 from lms.accounts.models import User
 from lms.accounts.services import people_matching
 from lms.extensions import db, limiter
@@ -462,6 +462,113 @@ def edit_template(code: str) -> Any:
     return render_template(
         "certificates/template_form.html", course=course, form=form, variables=pdf.VARIABLES
     )
+
+
+# --- re-rendering many certificates as a background job (admins) --------------------------------------
+
+NATION = "*"
+
+
+def _regions_for(user: Any) -> list[tuple[str, str]]:
+    """What ``user`` may re-render: the whole programme (admins of all of it) and her regions."""
+    from lms.orgs.models import Kind, Organisation
+
+    where = scope(user, access.TEMPLATES)
+    choices = [(NATION, _("The whole programme"))] if where.is_everything else []
+    regions = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == Kind.REGION, where.filter(Organisation.path))
+        .order_by(Organisation.path)
+    )
+    choices += [(str(region.id), str(region.name)) for region in regions]
+    return choices
+
+
+def _jobs_page(form: RenderJobForm, status: int = 200) -> Any:
+    where = scope(current_user, access.TEMPLATES)
+    query = select(RenderJob).order_by(RenderJob.created_at.desc(), RenderJob.id.desc())
+    if not where.is_everything:
+        query = query.where(RenderJob.region_path != "", where.filter(RenderJob.region_path))
+    page = db.paginate(query, per_page=current_app.config["LMS_PAGE_SIZE"], error_out=False)
+    return render_template("certificates/jobs.html", form=form, page=page), status
+
+
+@bp.route("/jobs", methods=["GET", "POST"])
+@login_required
+def jobs() -> Any:
+    """Re-render a region's or the nation's certificates with their templates as they are now."""
+    from courses.services import by_code
+    from lms.orgs.models import Organisation
+
+    _require_templates()
+    form = RenderJobForm()
+    regions = _regions_for(current_user)
+    form.region.choices = [("", _("Choose")), *regions]
+    form.course.choices = [("", _("All courses")), *_course_choices()]
+    if request.method == "GET" and request.args.get("course"):
+        form.course.data = request.args["course"]
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        chosen = form.region.data or ""
+        if chosen not in {value for value, _label in regions}:
+            form.region.errors = [*form.region.errors, _("Choose the certificates to re-render.")]
+            valid = False
+        course = by_code(form.course.data) if form.course.data else None
+        if form.course.data and course is None:
+            form.course.errors = [*form.course.errors, _("Choose a course.")]
+            valid = False
+        if valid:
+            from certificates import rerender
+
+            region = None if chosen == NATION else db.session.get(Organisation, int(chosen))
+            job = rerender.start(current_user._get_current_object(), region, course)
+            started = ngettext(
+                "Re-rendering %(num)d certificate has started.",
+                "Re-rendering %(num)d certificates has started.",
+                job.total,
+            )
+            flash(started, "success")
+            return redirect(url_for("certificates.job", job_id=job.id))
+    return _jobs_page(form)
+
+
+def _job_or_abort(job_id: int) -> RenderJob:
+    _require_templates()
+    job = db.session.get(RenderJob, job_id)
+    if job is None:
+        abort(404)
+    where = scope(current_user, access.TEMPLATES)
+    if not where.is_everything and not (
+        job.region_path and any(job.region_path.startswith(path) for path in where.paths)
+    ):
+        abort(403)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def job(job_id: int) -> Any:
+    """A job's progress; while it runs the page reloads itself every few seconds (no JavaScript)."""
+    return render_template("certificates/job.html", job=_job_or_abort(job_id))
+
+
+@bp.post("/jobs/<int:job_id>/run")
+@login_required
+def run_job_again(job_id: int) -> Any:
+    """Run an interrupted or failed job again: what it already re-rendered is skipped."""
+    from certificates.models import JobStatus
+    from certificates.rerender import JOB
+    from lms import jobs as background
+
+    job = _job_or_abort(job_id)
+    if job.status == JobStatus.DONE:
+        flash(_("This job has finished: there is nothing to run again."), "info")
+        return redirect(url_for("certificates.job", job_id=job.id))
+    job.status = JobStatus.QUEUED.value
+    db.session.commit()
+    background.enqueue(JOB, job.id)
+    flash(_("The job was started again."), "success")
+    return redirect(url_for("certificates.job", job_id=job.id))
 
 
 # --- the verification desk (managers) -----------------------------------------------------------------

@@ -210,9 +210,32 @@ def demo_load_if_empty(ctx: Any) -> None:
         print_logins()
 
 
+jobs_group = click.Group("jobs", help="Background jobs (RQ on Redis when LMS_QUEUE_URL is set).")
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
+@with_appcontext
+def jobs_worker(burst: bool) -> None:
+    """Run background jobs from the queue at LMS_QUEUE_URL; run one on every machine that should help.
+
+    Jobs run one after another in this process (RQ's SimpleWorker: no fork, so no database connection
+    is shared between processes), each in a fresh app context."""
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from lms.jobs import QUEUE_NAME
+
+    url = str(current_app.config.get("LMS_QUEUE_URL") or "")
+    if not url:
+        raise click.ClickException("Set LMS_QUEUE_URL (e.g. redis://127.0.0.1:6379/0) to use a queue.")
+    worker = SimpleWorker([QUEUE_NAME], connection=Redis.from_url(url))
+    worker.work(burst=burst, with_scheduler=False)
+
+
 def register_commands(app: Flask) -> None:
     from lms.monitoring.cli import reports_group
     from lms.plans.cli import plans_group
 
-    for group in (users_group, orgs_group, demo_group, reports_group, plans_group):
+    for group in (users_group, orgs_group, demo_group, reports_group, plans_group, jobs_group):
         app.cli.add_command(group)

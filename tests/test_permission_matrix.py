@@ -418,6 +418,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",  "/certificates/templates/<code>"):       (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("POST", "/certificates/templates/<code>"):       (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
     ("GET",  "/certificates/cohorts"):                (302, 403, 200, 200, 200, 200, 403, 200, 200, 200),
+    # re-rendering as a background job: admins, for their regions (an empty form gets its errors: 200);
+    # <job_id> is a finished job over r1, so running it again only says so (302, nothing started)
+    ("GET",  "/certificates/jobs"):                   (302, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("POST", "/certificates/jobs"):                   (401, 403, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("GET",  "/certificates/jobs/<job_id>"):          (302, 403, 403, 403, 200, 200, 403, 403, 403, 403),
+    ("POST", "/certificates/jobs/<job_id>/run"):      (401, 403, 403, 403, 302, 302, 403, 403, 403, 403),
     ("GET",  "/certificates/cohorts/<cohort_id>.zip"):  (302, 403, 200, 200, 200, 200, 403, 403, 403, 403),
 }
 # fmt: on
@@ -611,6 +617,16 @@ def _certificate(db, world):
     return certificate
 
 
+def _render_job(db, world) -> int:
+    """A finished re-rendering job over region r1."""
+    from certificates.models import RenderJob
+
+    job = RenderJob(status="done", region_path=world.orgs["r1"].path, region_name="r1")
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
 def _frozen_report(db, world):
     """The quarterly report frozen by r1's manager, over r1."""
     from lms.monitoring import frozen, reports
@@ -755,6 +771,8 @@ def _url(path: str, world, db) -> str:
             return str(_cohort_sessions(db, world)["cohort_id"])
         if name == "number":
             return _certificate(db, world).number
+        if name == "job_id":
+            return str(_render_job(db, world))
         if name == "code":
             return _course(db).code
         if name == "key":

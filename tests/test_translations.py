@@ -246,6 +246,7 @@ PAGES = [
     "/competences/",
     "/certificates/",
     "/certificates/issue",
+    "/certificates/jobs",
     "/no-such-page",
 ]
 
