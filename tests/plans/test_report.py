@@ -270,3 +270,35 @@ def test_lms_plans_report_refuses_an_unknown_format(runner, world, db, tmp_path)
         ]
     )
     assert result.exit_code != 0
+
+
+def test_the_rounds_close_freezes_what_the_report_shows(world, db):
+    from lms.plans import rounds, services
+
+    made = execution_plan(world, db)
+    certificate(1, world.people["learner@r1"], date(2026, 3, 1))
+    rounds.close_round(made.round, world.people["manager@r1"])
+    db.session.commit()
+    certificate(2, world.people["learner@r1"], date(2026, 5, 1))  # after the close
+
+    row = rows_by_indicator(report.build(made.plan, H1))["Кількість сертифікатів"]
+
+    assert (row["value"], row["source"]) == (1, "frozen")
+    assert services.compute(made.counted, H1) == 2  # what a live count would say now
+
+
+def test_an_action_without_indicators_still_has_its_row(world, db):
+    from lms.plans import services
+
+    made = execution_plan(world, db)
+    services.add_action(made.plan, "4", "Захід без індикатора")
+    db.session.commit()
+
+    last = report.build(made.plan, H1)["rows"][-1]
+
+    assert (last["number"], last["indicator"], last["value"], last["status"]) == (
+        "4",
+        "",
+        None,
+        "not_started",
+    )

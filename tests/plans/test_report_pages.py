@@ -195,3 +195,18 @@ def test_a_version_of_another_plan_or_the_monitoring_is_not_found_here(client, l
     assert client.get(f"/monitoring/reports/frozen/{version.id}").status_code == 404
     assert client.get("/plans/NOPE/report").status_code == 404
     assert client.get(f"/plans/NOPE/report/versions/{version.id}").status_code == 404
+
+
+def test_the_report_page_speaks_finnish_and_swedish(client, login_as, world, db):
+    execution_plan(world, db)
+    login_as(world.people["manager@r1"])
+
+    finnish = client.get(f"{URL}?period=2026-H1", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    swedish = client.get(f"{URL}?period=2026-H1", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    ukrainian = client.get(f"{URL}?period=2026-H1", headers=UK).get_data(as_text=True)
+
+    assert "Toteutusraportti" in finnish and "Toimenpiteen nimi" in finnish and "Tavoite" in finnish
+    assert "Genomföranderapport" in swedish and "Åtgärdens namn" in swedish and "Mål" in swedish
+    assert (
+        "Звіт про виконання" in ukrainian and "Найменування заходу" in ukrainian and "Примітки" in ukrainian
+    )
