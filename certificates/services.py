@@ -330,7 +330,8 @@ def issue(
         "number": _unused_number(),
         **(values or {}),
     }
-    body = rendered if rendered is not None else render_values(values, course)
+    template = template_source(course)
+    body = rendered if rendered is not None else pdf.render(template, pdf_context(values))
     row = {
         **values,
         "user_id": user.id,
@@ -344,7 +345,7 @@ def issue(
         "issued_by_id": actor.id if actor is not None else None,
         "pdf": body,
         "pdf_sha256": hashlib.sha256(body).hexdigest(),
-        "rendered_with": template_version(course),
+        "rendered_with": version_of(template),
     }
     db.session.flush()
     table = Certificate.__table__
