@@ -3,14 +3,15 @@ manager opens the round of the second half of 2025; the executor (the regional a
 digital development department, a structural subdivision) sees it on her home page and reports her
 numbers with a note; the manager sees the other executors late, reminds them by e-mail (received by
 a local SMTP sink), returns the department's report for correction (she corrects and submits it
-again), and closes the round, which freezes what Kaskad counted. Every page passes axe-core and fits
-the screen (see conftest.py)."""
+again), closes the round, which freezes what Kaskad counted, and downloads the period's execution
+report as PDF and XLSX. Every page passes axe-core and fits the screen (see conftest.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.demo.loader import DEMO_PASSWORD
@@ -34,7 +35,9 @@ def app_config(app_config, smtp_server):
 
 
 @pytest.mark.browser
-def test_a_manager_runs_a_reporting_round_of_the_zhytomyr_plan(world, journey, db, make, smtp_server):
+def test_a_manager_runs_a_reporting_round_of_the_zhytomyr_plan(
+    world, journey, db, make, smtp_server, tmp_path
+):
     smtp_server.clear()
     demo.load_demo()  # the shipped plan of the world's UA-18, and its executor's person
     db.session.commit()
@@ -105,3 +108,17 @@ def test_a_manager_runs_a_reporting_round_of_the_zhytomyr_plan(world, journey, d
     assert round_.state == "closed"
     (frozen,) = db.session.scalars(select(FrozenValue))
     assert frozen.indicator.is_computed
+
+    # The execution report of the period, from the closed round, as PDF and XLSX.
+    manager.click(f'main a[href^="/plans/{plan.code}/report?period=2025-H2"]')
+    saved = {}
+    for export_format in ("pdf", "xlsx"):
+        with manager.page.expect_download() as download:
+            manager.page.click(f'main a[href*="format={export_format}"]')
+        saved[export_format] = tmp_path / f"report.{export_format}"
+        download.value.save_as(saved[export_format])
+    assert saved["pdf"].read_bytes().startswith(b"%PDF-")
+    cells = [
+        str(cell) for row in load_workbook(saved["xlsx"]).active.iter_rows(values_only=True) for cell in row
+    ]
+    assert any("Дані за друге півріччя 2025 року" in cell for cell in cells)  # the executor's note
