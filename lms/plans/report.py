@@ -427,7 +427,7 @@ def export_xlsx(content: dict[str, Any], version: FrozenReport | None = None) ->
             cell = sheet.cell(row=header_row + offset, column=column, value=value)
             cell.alignment = wrap
             if column in (6, 7) and value is not None:
-                cell.number_format = "#,##0.##"
+                cell.number_format = "#,##0" if float(value).is_integer() else "#,##0.0#"
     last = header_row + len(content["rows"])
     sheet.cell(row=last + 2, column=1, value=str(VALUE_RULE)).font = Font(italic=True)
     sheet.cell(row=last + 3, column=1, value=str(STATUS_RULE)).font = Font(italic=True)
