@@ -205,6 +205,9 @@ class RenderJob(db.Model):  # type: ignore[name-defined]
     rendered: Mapped[int] = mapped_column(Integer, default=0)  # of ``done``: those given a new PDF
     errors: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Raised by "Run it again": a worker still busy with an earlier run sees it and stops, so two runs
+    # never work through the same job at once.
+    run: Mapped[int] = mapped_column(Integer, default=0)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -101,18 +101,19 @@ def create(actor: User | None, region: Organisation | None, course: Course | Non
     return job
 
 
-def run_job(job_id: int) -> None:
-    """Work through the job (again, if it was interrupted): the body of the background job."""
+def run_job(job_id: int, run: int = 0) -> None:
+    """Work through the job (again, if it was interrupted): the body of the background job. ``run`` is
+    the job's run this worker was given; when the job was started again since, it stops."""
     from flask import current_app
 
     job = db.session.get(RenderJob, job_id)
-    if job is None:
+    if job is None or job.run != run:
         return
     with current_app.test_request_context():  # the labels' locale, as a request would have it
-        _run(job_id, job)
+        _run(job, run)
 
 
-def _run(job_id: int, job: RenderJob) -> None:
+def _run(job: RenderJob, run: int) -> None:
     ids = list(db.session.scalars(_query(job)))
     job.status, job.total, job.done, job.rendered, job.errors = JobStatus.RUNNING.value, len(ids), 0, 0, 0
     job.last_error, job.finished_at = "", None
@@ -120,6 +121,9 @@ def _run(job_id: int, job: RenderJob) -> None:
     versions: dict[int, str] = {}
     sources: dict[int, str] = {}
     for certificate_id in ids:
+        if job.run != run:  # read afresh after every commit: "Run it again" took over
+            log.info("render job %s: run %s stops, run %s took over", job.id, run, job.run)
+            return
         _render_one(job, certificate_id, versions, sources)
     job.status = JobStatus.DONE.value if job.errors == 0 else JobStatus.FAILED.value
     job.finished_at = utcnow()

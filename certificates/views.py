@@ -565,8 +565,9 @@ def run_job_again(job_id: int) -> Any:
         flash(_("This job has finished: there is nothing to run again."), "info")
         return redirect(url_for("certificates.job", job_id=job.id))
     job.status = JobStatus.QUEUED.value
+    job.run += 1  # a worker still on the earlier run stops at its next certificate
     db.session.commit()
-    background.enqueue(JOB, job.id)
+    background.enqueue(JOB, job.id, job.run)
     flash(_("The job was started again."), "success")
     return redirect(url_for("certificates.job", job_id=job.id))
 

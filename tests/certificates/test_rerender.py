@@ -7,7 +7,7 @@ import hashlib
 import os
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from certificates import pdf, rerender, services
 from certificates.models import Certificate, JobStatus, RenderJob
@@ -108,6 +108,34 @@ def test_a_job_killed_midway_leaves_no_half_certificate_and_a_rerun_completes(ap
     assert all(_whole(certificate) and certificate.rendered_with == version for certificate in certificates)
     job = db.session.get(RenderJob, job.id)
     assert (job.status, job.total, job.done, job.rendered, job.errors) == (JobStatus.DONE, 6, 6, 4, 0)
+
+
+def test_run_it_again_stops_a_worker_still_on_the_earlier_run(app, db, client, issued, world, monkeypatch):
+    """Two runs never work through one job at once: the worker of the run that "Run it again"
+    replaced stops at its next certificate; the new run does the rest."""
+    version = _change_template(db, issued)
+    job = rerender.create(None, None, None)
+    real = pdf.render
+    calls = []
+
+    def restarted_meanwhile(source, context):
+        calls.append(context["number"])
+        if len(calls) == 2:  # while the first run is busy, someone starts the job again
+            db.session.execute(update(RenderJob).where(RenderJob.id == job.id).values(run=RenderJob.run + 1))
+        return real(source, context)
+
+    monkeypatch.setattr(pdf, "render", restarted_meanwhile)
+    rerender.run_job(job.id)
+    assert len(calls) == 2  # it stopped after the certificate it was making
+    monkeypatch.setattr(pdf, "render", real)
+    rerender.run_job(job.id, 0)  # a late worker of the first run does nothing
+    job = db.session.get(RenderJob, job.id)
+    assert (job.run, job.done) == (1, 2)
+    rerender.run_job(job.id, 1)
+    db.session.expire_all()
+    job = db.session.get(RenderJob, job.id)
+    assert (job.status, job.done, job.rendered) == (JobStatus.DONE, 6, 4)
+    assert all(certificate.rendered_with == version for certificate in _certificates(db))
 
 
 def test_a_certificate_that_fails_to_render_is_counted_and_the_job_goes_on(app, db, issued, monkeypatch):
