@@ -66,6 +66,17 @@ def test_the_schema_refuses_what_ob3_requires(app, certificate):
     broken = {**document, "type": ["VerifiableCredential"]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, credentials.schema(), cls=jsonschema.Draft201909Validator)
+    # As in the published schema, an issuer may also be given by its URI alone (another issuer's
+    # credential checked offline), but not as something else.
+    jsonschema.validate(
+        {**document, "issuer": document["issuer"]["id"]},
+        credentials.schema(),
+        cls=jsonschema.Draft201909Validator,
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(
+            {**document, "issuer": 7}, credentials.schema(), cls=jsonschema.Draft201909Validator
+        )
 
 
 def test_the_vc_jwt_header_and_registered_claims(app, certificate):
