@@ -161,6 +161,7 @@ class HeatMap:
     name: str
     title: LazyString | str
     description: LazyString | str
+    rows_label: LazyString | str  # the heading of the rows in the table beside the map ("Competence")
     build: Callable[[Any], HeatMapData]
 
 
@@ -278,12 +279,14 @@ def add_heat_map(
     title: LazyString | str,
     description: LazyString | str,
     build: Callable[[Any], HeatMapData],
+    *,
+    rows_label: LazyString | str,
 ) -> None:
     """Add a heat map to the monitoring dashboard: see :class:`HeatMap`."""
     heat_maps = registry(app).heat_maps
     if name in heat_maps:
         raise PluginError(f"heat map {name!r} is registered twice")
-    heat_maps[name] = HeatMap(name, title, description, build)
+    heat_maps[name] = HeatMap(name, title, description, rows_label, build)
 
 
 def add_public_sessions(app: Flask, provider: PublicSessionProvider) -> None:

@@ -158,4 +158,5 @@ def install(app: Flask) -> None:
             "demonstrated by the end of the period is below the level their minimum profile requires."
         ),
         competence_gaps,
+        rows_label=_l("Competence"),
     )

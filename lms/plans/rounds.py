@@ -303,17 +303,7 @@ def submit(submission: Submission, by: User) -> None:
     submission.state = SubmissionState.SUBMITTED.value
     submission.submitted_by_id, submission.submitted_at = by.id, utcnow()
     db.session.flush()
-    round_ = submission.round
-    record(
-        "plan.report-submitted",
-        submission,
-        round_.plan.scope_path,
-        actor=by,
-        plan=round_.plan.code,
-        period=round_.period,
-        organisation=submission.organisation.code,
-        again=resubmitted,
-    )
+    _record(submission, "plan.report-submitted", by, again=resubmitted)
 
 
 def return_submission(submission: Submission, comment: str, by: User) -> None:
@@ -328,15 +318,21 @@ def return_submission(submission: Submission, comment: str, by: User) -> None:
     submission.returned_by_id, submission.returned_at = by.id, utcnow()
     submission.returned_comment = comment.strip()
     db.session.flush()
+    _record(submission, "plan.report-returned", by)
+
+
+def _record(submission: Submission, action: str, by: User, **details: Any) -> None:
+    """The audit entry of something done to an executor's report."""
     round_ = submission.round
     record(
-        "plan.report-returned",
+        action,
         submission,
         round_.plan.scope_path,
         actor=by,
         plan=round_.plan.code,
         period=round_.period,
         organisation=submission.organisation.code,
+        **details,
     )
 
 
