@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import date
 
 import pytest
@@ -155,6 +156,10 @@ def test_the_report_page_and_its_exports_for_a_regional_manager(client, login_as
     assert response.status_code == 200
     text = html.unescape(response.get_data(as_text=True))
     assert "UA-46" not in text and "Not at an institution" in text
+    # The page's title is the report's name alone: the freeze form once sat inside the title block.
+    title = re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S).group(1)
+    assert "<" not in title and "Freeze" not in title
+    assert text.count("Freeze this report") == 1
     response = client.get("/monitoring/reports/quarterly?period=2026-Q3&format=csv&source=all", headers=EN)
     assert response.status_code == 200
     assert "UA-46" not in response.get_data(as_text=True)
