@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -245,15 +246,35 @@ def export_pdf(content: dict[str, Any], version: Any = None) -> bytes:
     return render_pdf("monitoring/report_pdf.html", content=content, version=version)
 
 
+MIME_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def exported(
+    format: str,
+    csv_of: Callable[[], bytes],
+    xlsx_of: Callable[[], bytes],
+    pdf_of: Callable[[], bytes],
+) -> tuple[bytes, str]:
+    """A report's bytes in ``format`` (csv, xlsx, anything else: pdf) and their MIME type."""
+    if format == "csv":
+        return csv_of(), MIME_TYPES["csv"]
+    if format == "xlsx":
+        return xlsx_of(), MIME_TYPES["xlsx"]
+    return pdf_of(), MIME_TYPES["pdf"]
+
+
 def export(content: dict[str, Any], format: str, version: Any = None) -> tuple[bytes, str]:
     """The report in ``format`` and its MIME type (``version``: the frozen version it is, if any)."""
-    if format == "csv":
-        return export_csv(content), "text/csv; charset=utf-8"
-    if format == "xlsx":
-        return export_xlsx(
-            content, version
-        ), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return export_pdf(content, version), "application/pdf"
+    return exported(
+        format,
+        lambda: export_csv(content),
+        lambda: export_xlsx(content, version),
+        lambda: export_pdf(content, version),
+    )
 
 
 def filename(content: dict[str, Any], format: str, version: int | None = None) -> str:

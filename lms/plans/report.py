@@ -40,7 +40,7 @@ from lms.extensions import db
 from lms.monitoring import frozen
 from lms.monitoring.models import FrozenReport
 from lms.monitoring.periods import Period
-from lms.monitoring.reports import render_pdf, write_header
+from lms.monitoring.reports import exported, render_pdf, write_header
 from lms.plans import services
 from lms.plans.models import (
     ACTION_STATUS_LABELS,
@@ -458,13 +458,12 @@ def export_pdf(content: dict[str, Any], version: FrozenReport | None = None) -> 
 
 def export(content: dict[str, Any], format: str, version: FrozenReport | None = None) -> tuple[bytes, str]:
     """The report in ``format`` and its MIME type (``version``: the frozen version it is, if any)."""
-    if format == "csv":
-        return export_csv(content), "text/csv; charset=utf-8"
-    if format == "xlsx":
-        return export_xlsx(
-            content, version
-        ), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return export_pdf(content, version), "application/pdf"
+    return exported(
+        format,
+        lambda: export_csv(content),
+        lambda: export_xlsx(content, version),
+        lambda: export_pdf(content, version),
+    )
 
 
 def filename(content: dict[str, Any], format: str, version: int | None = None) -> str:
