@@ -1,4 +1,6 @@
-"""A real SMTP server on 127.0.0.1 that keeps every message it receives, for tests of e-mailed links."""
+"""A real SMTP server on 127.0.0.1 that keeps every message it receives, for tests of e-mailed links;
+with the fixtures ``smtp_server`` (one per test module) and ``sink`` (the same, emptied for each test),
+loaded for every test by ``pytest_plugins`` in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -6,10 +8,12 @@ import email
 import re
 import socket
 import threading
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
 LINK = re.compile(r"https?://\S+")
@@ -63,3 +67,16 @@ def body(message: EmailMessage) -> str:
 def links(message: EmailMessage) -> list[str]:
     """The web addresses in a message's text."""
     return LINK.findall(body(message))
+
+
+@pytest.fixture(scope="module")
+def smtp_server() -> Iterator[SmtpSink]:
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sink(smtp_server: SmtpSink) -> SmtpSink:
+    smtp_server.clear()
+    return smtp_server

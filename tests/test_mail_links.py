@@ -8,13 +8,13 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from smtp_sink import SmtpSink, body, links
 from sqlalchemy import func, select
 
 from lms.accounts import services
 from lms.accounts.models import AccountToken, User
 from lms.i18n import utcnow
 from lms.testing import CSRF_FIELD, TEST_PASSWORD, audit_actions, login, post
+from tests.smtp_sink import body, links
 
 BASE_URL = "http://kaskad.test"
 NEW_PASSWORD = "a much longer new passphrase"
@@ -30,19 +30,6 @@ INVITEE = {
     "timezone": "Europe/Kyiv",
 }
 LINK_ON_PAGE = re.compile(r'id="invite-link"[^>]*value="([^"]+)"')
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SmtpSink().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sink(smtp_server):
-    smtp_server.clear()
-    return smtp_server
 
 
 @pytest.fixture

@@ -17,16 +17,9 @@ from sqlalchemy import select
 from lms.demo.loader import DEMO_PASSWORD
 from lms.plans import demo, rounds
 from lms.plans.models import FrozenValue, ReportingRound, Submission
-from tests.smtp_sink import SmtpSink, body
+from tests.smtp_sink import body
 
 from .conftest import log_in
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SmtpSink().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

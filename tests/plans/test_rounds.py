@@ -16,23 +16,9 @@ from lms.monitoring.periods import Period
 from lms.plans import rounds, services
 from lms.plans.models import FrozenValue, ReportingRound, Submission, SubmittedValue
 from lms.testing import login, post
-from tests.smtp_sink import SmtpSink
 
 EN = {"Accept-Language": "en"}
 PDF = b"%PDF-1.4\n% a tiny test file\n"
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SmtpSink().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sink(smtp_server):
-    smtp_server.clear()
-    return smtp_server
 
 
 @pytest.fixture
