@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 
 from lms.accounts.models import TargetGroup, User
 from lms.extensions import db
-from lms.monitoring.models import CertificateFact, Source, fact_target_group
+from lms.monitoring.models import CertificateFact, Source, fact_target_group, tally
 from lms.monitoring.periods import Period
 from lms.orgs.models import Kind, Organisation, Status
 from lms.permissions import Scope
@@ -30,6 +30,9 @@ COUNTING_RULE = _l(
 )
 FACT = CertificateFact.__table__.c
 FACT_GROUP = fact_target_group.c
+TALLY = tally.c
+# A second name for the group table, to ask whether a certificate has the chosen target group.
+CHOSEN_GROUP = fact_target_group.alias("chosen_group").c
 ORG = Organisation.__table__.c
 DIMENSIONS = ("region", "institution", "hub", "target_group", "course", "trainer", "cascade_level", "quarter")
 DIMENSION_LABELS = {
@@ -76,50 +79,52 @@ class Filters:
         return {key: value for key, value in values.items() if value is not None}
 
 
-def counted(filters: Filters, period: bool = True) -> ColumnElement[bool]:
-    """The WHERE clause of every count."""
+def counted(filters: Filters, period: bool = True, table: Any = FACT) -> ColumnElement[bool]:
+    """The WHERE clause of every count, over the facts or (``table=FACT_GROUP``) over their
+    target-group rows, which carry the same columns."""
     as_of = filters.on()
     clauses: list[ColumnElement[bool]] = [
-        filters.scope.filter(FACT.scope_path),
-        FACT.issued_on <= as_of,
-        or_(FACT.revoked_on.is_(None), FACT.revoked_on > as_of),
+        filters.scope.filter(table.scope_path),
+        table.issued_on <= as_of,
+        or_(table.revoked_on.is_(None), table.revoked_on > as_of),
     ]
     if period:
-        clauses.append(period_clause(filters.period))
+        clauses.append(period_clause(filters.period, table))
     if filters.source in (Source.KASKAD, Source.EXTERNAL):
-        clauses.append(FACT.source == filters.source)
+        clauses.append(table.source == filters.source)
     if filters.region_id is not None:
-        clauses.append(FACT.region_id == filters.region_id)
+        clauses.append(table.region_id == filters.region_id)
     if filters.course:
-        clauses.append(FACT.course_code == filters.course)
+        clauses.append(table.course_code == filters.course)
     if filters.target_group:
+        fact_id = table.fact_id if table is FACT_GROUP else table.id
         clauses.append(
-            exists().where(FACT_GROUP.fact_id == FACT.id, FACT_GROUP.target_group == filters.target_group)
+            exists().where(CHOSEN_GROUP.fact_id == fact_id, CHOSEN_GROUP.target_group == filters.target_group)
         )
     return and_(*clauses)
 
 
-def period_clause(period: Period) -> ColumnElement[bool]:
+def period_clause(period: Period, table: Any = FACT) -> ColumnElement[bool]:
     """A quarter, half-year or year by its quarters (so the quarter index serves them all); a custom
     period by its dates."""
     if period.kind == "quarter":
-        return FACT.quarter == period.key
+        return table.quarter == period.key
     if period.kind in ("half", "year"):
-        return FACT.quarter.in_([quarter.key for quarter in period.quarters()])
-    return and_(FACT.issued_on >= period.start, FACT.issued_on <= period.end)
+        return table.quarter.in_([quarter.key for quarter in period.quarters()])
+    return and_(table.issued_on >= period.start, table.issued_on <= period.end)
 
 
 def per_request(function: Any) -> Any:
     """Keep a count for the rest of the request: the dashboard asks for some twice (a headline figure
-    and its table). Filters are frozen, so they are the key."""
+    and its table). Its arguments (frozen filters) are the key."""
 
-    def wrapped(filters: Filters) -> Any:
+    def wrapped(*args: Any) -> Any:
         if not has_app_context():
-            return function(filters)
+            return function(*args)
         kept = g.setdefault("_lms_monitoring_counts", {})
-        key = (function.__name__, filters)
+        key = (function.__name__, *args)
         if key not in kept:
-            kept[key] = function(filters)
+            kept[key] = function(*args)
         return kept[key]
 
     wrapped.__name__ = function.__name__
@@ -127,10 +132,86 @@ def per_request(function: Any) -> Any:
     return wrapped
 
 
-@per_request
 def count_certificates(filters: Filters) -> int:
-    query = select(func.count()).select_from(CertificateFact.__table__).where(counted(filters))
-    return db.session.execute(query).scalar_one()
+    counts = count_by_source(replace(filters, source="all"))
+    if filters.source in SOURCES[1:]:
+        return counts.get(filters.source, 0)
+    return sum(counts.values())
+
+
+@per_request
+def count_by_source(filters: Filters) -> dict[str, int]:
+    """Certificates per source, in one pass (no grouping to sort): the headline's three certificate
+    figures read it."""
+    if filters.period.kind != "custom":
+        keys = [quarter.key for quarter in filters.period.quarters()]
+        tallied = standing(filters, "source", keys)
+        if tallied is not None:
+            return {source: tallied.get(source, 0) for source in SOURCES[1:]}
+    query = select(func.count(), func.count(case((FACT.source == Source.EXTERNAL, 1)))).where(
+        counted(filters)
+    )
+    every, external = db.session.execute(query).one()
+    return {Source.KASKAD.value: every - external, Source.EXTERNAL.value: external}
+
+
+def standing(filters: Filters, by: str, quarters: Sequence[int | None]) -> dict[Any, int] | None:
+    """Today's certificates of ``quarters`` per ``by`` (``source`` or ``quarter``) from the tally,
+    or None when the tally cannot answer (a count as of another day, by course or target group, or
+    in a scope finer than whole regions).
+
+    The tally counts the certificates not revoked; today's count differs by those issued after
+    today (counted there, not yet here) and those whose revocation is dated after today (the other
+    way round): both read from the facts' issue and revocation indexes, and are rarely any."""
+    if filters.as_of is not None or filters.course or filters.target_group:
+        return None
+    regions = scope_regions(filters.scope)
+    if regions is None:
+        return None
+
+    def where(table: Any) -> list[ColumnElement[bool]]:
+        clauses = []
+        if regions != "all":
+            clauses.append(table.region_id.in_(regions))
+        if filters.region_id is not None:
+            clauses.append(table.region_id == filters.region_id)
+        if filters.source in SOURCES[1:]:
+            clauses.append(table.source == filters.source)
+        return clauses
+
+    today = date.today()
+    counts: dict[Any, int] = {}
+    tallied = (
+        select(TALLY[by], func.sum(TALLY.certificates))
+        .where(TALLY.quarter.in_(quarters), *where(TALLY))
+        .group_by(TALLY[by])
+    )
+    for key, count in db.session.execute(tallied):
+        counts[key] = counts.get(key, 0) + int(count)
+    # The corrections are read row by row, without grouping or the quarters in their WHERE: so
+    # SQLite finds their few rows through the issue and revocation indexes (grouped, it would read
+    # every fact in quarter order).
+    not_yet = and_(FACT.issued_on > today, FACT.revoked_on.is_(None))
+    still = and_(FACT.revoked_on > today, FACT.issued_on <= today)
+    for condition, sign in ((not_yet, -1), (still, 1)):
+        for quarter, key in db.session.execute(select(FACT.quarter, FACT[by]).where(condition, *where(FACT))):
+            if quarter in quarters:
+                counts[key] = counts.get(key, 0) + sign
+    return counts
+
+
+@per_request
+def scope_regions(scope: Scope) -> list[int] | str | None:
+    """The regions a scope is made of: ``"all"`` for everything, their ids when each of its paths
+    is a region's, else None."""
+    if scope.is_everything:
+        return "all"
+    if not scope.paths:
+        return []
+    rows = db.session.execute(
+        select(ORG.id, ORG.path).where(ORG.kind == Kind.REGION, ORG.path.in_(scope.paths))
+    ).all()
+    return [region_id for region_id, _path in rows] if len(rows) == len(set(scope.paths)) else None
 
 
 @per_request
@@ -140,16 +221,20 @@ def count_people(filters: Filters) -> int:
     return db.session.execute(query).scalar_one()
 
 
-def _dimension_column(dimension: str) -> Any:
-    return {
-        "region": FACT.region_id,
-        "institution": FACT.institution_id,
-        "hub": FACT.hub_id,
-        "course": FACT.course_code,
-        "trainer": FACT.trainer_id,
-        "cascade_level": FACT.cascade_level,
-        "quarter": FACT.quarter,
-    }[dimension]
+DIMENSION_COLUMNS = {
+    "region": "region_id",
+    "institution": "institution_id",
+    "hub": "hub_id",
+    "course": "course_code",
+    "trainer": "trainer_id",
+    "cascade_level": "cascade_level",
+    "quarter": "quarter",
+    "source": "source",
+}
+
+
+def _dimension_column(dimension: str, table: Any = FACT) -> Any:
+    return table[DIMENSION_COLUMNS[dimension]]
 
 
 @dataclass
@@ -166,9 +251,8 @@ def breakdown(filters: Filters, dimension: str, limit: int | None = None) -> lis
     Rows with no value (an external certificate has no hub) are left out; the total is apart."""
     if dimension == "target_group":
         query = (
-            select(FACT_GROUP.target_group, func.count(), func.count(func.distinct(FACT.person_key)))
-            .select_from(CertificateFact.__table__.join(fact_target_group, FACT_GROUP.fact_id == FACT.id))
-            .where(counted(filters))
+            select(FACT_GROUP.target_group, func.count(), func.count(func.distinct(FACT_GROUP.person_key)))
+            .where(counted(filters, table=FACT_GROUP))
             .group_by(FACT_GROUP.target_group)
         )
     else:
@@ -227,20 +311,27 @@ def target_group_names() -> dict[str, str]:
 def within(filters: Filters, path: Any) -> ColumnElement[bool]:
     """Rows whose organisation ``path`` lies in the viewer's scope and, when one is chosen, the
     region: for figures counted where people or cohorts are rather than from the fact table."""
-    clauses = [filters.scope.filter(path)]
-    if filters.region_id is not None:
-        region_path = select(Organisation.path).where(Organisation.id == filters.region_id).scalar_subquery()
+    return in_scope(filters.scope, filters.region_id, path)
+
+
+def in_scope(scope: Scope, region_id: int | None, path: Any) -> ColumnElement[bool]:
+    clauses = [scope.filter(path)]
+    if region_id is not None:
+        region_path = select(Organisation.path).where(Organisation.id == region_id).scalar_subquery()
         clauses.append(path.startswith(region_path))
     return and_(*clauses)
 
 
 def region_rows(filters: Filters) -> list[Organisation]:
     """The regions in the viewer's scope (or the one chosen), in code order."""
+    return regions_in(filters.scope, filters.region_id)
+
+
+def regions_in(scope: Scope, region_id: int | None) -> list[Organisation]:
     query = select(Organisation).where(Organisation.kind == Kind.REGION).order_by(Organisation.code)
-    if filters.region_id is not None:
-        query = query.where(Organisation.id == filters.region_id)
+    if region_id is not None:
+        query = query.where(Organisation.id == region_id)
     regions = list(db.session.scalars(query))
-    scope = filters.scope
     # A region counts as in scope when it lies in the scope or holds a part of it.
     return [
         region
@@ -252,17 +343,21 @@ def region_rows(filters: Filters) -> list[Organisation]:
 def matrix(filters: Filters, rows_by: str = "region") -> dict[tuple[Any, str], int]:
     """Certificates per (region or institution, target group), with ``"*"`` for the de-duplicated
     total of each row: the quarterly report's table."""
-    column = FACT.region_id if rows_by == "region" else FACT.institution_id
-    # By institution, the certificates of people at no institution (a hub's librarians) make a row
-    # of their own (key None), so that the rows add up to the region's total.
-    present = column.is_not(None) if rows_by == "region" else FACT.region_id.is_not(None)
+
+    def rows_of(table: Any) -> tuple[Any, ColumnElement[bool]]:
+        column = table.region_id if rows_by == "region" else table.institution_id
+        # By institution, the certificates of people at no institution (a hub's librarians) make a
+        # row of their own (key None), so that the rows add up to the region's total.
+        return column, and_(counted(filters, table=table), table.region_id.is_not(None))
+
+    column, where = rows_of(FACT_GROUP)
     by_group = (
         select(column, FACT_GROUP.target_group, func.count())
-        .select_from(CertificateFact.__table__.join(fact_target_group, FACT_GROUP.fact_id == FACT.id))
-        .where(counted(filters), present)
+        .where(where)
         .group_by(column, FACT_GROUP.target_group)
     )
-    totals = select(column, func.count()).where(counted(filters), present).group_by(column)
+    column, where = rows_of(FACT)
+    totals = select(column, func.count()).where(where).group_by(column)
     cells: dict[tuple[Any, str], int] = {
         (key, group): count for key, group, count in db.session.execute(by_group)
     }
@@ -273,6 +368,9 @@ def matrix(filters: Filters, rows_by: str = "region") -> dict[tuple[Any, str], i
 def trend(filters: Filters, quarters: Sequence[Period]) -> list[tuple[Period, int]]:
     """Certificates per quarter (one query over the stored quarter key)."""
     keys = [quarter.key for quarter in quarters]
+    tallied = standing(filters, "quarter", keys)
+    if tallied is not None:
+        return [(quarter, tallied.get(quarter.key, 0)) for quarter in quarters]
     query = (
         select(FACT.quarter, func.count())
         .where(counted(filters, period=False), FACT.quarter.in_(keys))
@@ -285,48 +383,49 @@ def trend(filters: Filters, quarters: Sequence[Period]) -> list[tuple[Period, in
 @per_request
 def coverage(filters: Filters) -> list[Row]:
     """Per region: open hubs, and those with a coordinator holding a counted certificate issued by
-    the end of the period (``extra``: hubs, covered, share)."""
-    region = Organisation.__table__.alias("region")
-    hub = Organisation.__table__.alias("hub")
+    the end of the period (``extra``: hubs, covered, share).
+
+    Two indexed queries: the certified hubs (the coordinators index) and the open hubs in scope
+    (the organisations' kind and status index), each hub placed in its region by the ids of its
+    path; joining hubs to regions on a path prefix in SQL compares every pair (27 × 6,200)."""
     as_of = min(filters.on(), filters.period.end)
-    certified = (
-        select(FACT.hub_id)
-        .where(
-            FACT.hub_id.is_not(None),
-            FACT.job_code == "hub_coordinator",
-            FACT.issued_on <= as_of,
-            or_(FACT.revoked_on.is_(None), FACT.revoked_on > filters.on()),
-            *([FACT.source == filters.source] if filters.source in SOURCES[1:] else []),
+    certified = set(
+        db.session.scalars(
+            select(FACT.hub_id)
+            .where(
+                FACT.hub_id.is_not(None),
+                FACT.job_code == "hub_coordinator",
+                FACT.issued_on <= as_of,
+                or_(FACT.revoked_on.is_(None), FACT.revoked_on > filters.on()),
+                *([FACT.source == filters.source] if filters.source in SOURCES[1:] else []),
+            )
+            .distinct()
         )
-        .distinct()
-        .scalar_subquery()
     )
-    query = (
-        select(
-            region.c.id,
-            func.count(hub.c.id),
-            func.sum(case((hub.c.id.in_(certified), 1), else_=0)),
-        )
-        .select_from(region.join(hub, hub.c.path.startswith(region.c.path)))
-        .where(
-            region.c.kind == Kind.REGION,
-            hub.c.kind == Kind.HUB,
-            hub.c.status == Status.OPEN,
-            filters.scope.filter(hub.c.path),
-            *([region.c.id == filters.region_id] if filters.region_id is not None else []),
-        )
-        .group_by(region.c.id)
-    )
-    result = [
-        Row(key, "", int(covered or 0), extra={"hubs": hubs, "covered": int(covered or 0)})
-        for key, hubs, covered in db.session.execute(query)
-    ]
-    labels = dimension_labels("region", [row.key for row in result])
-    for row in result:
-        row.label = labels.get(row.key, "")
-        row.extra["share"] = row.extra["covered"] / row.extra["hubs"] if row.extra["hubs"] else 0.0
+    regions = {region.id: region for region in region_rows(filters)}
+    result = []
+    for region_id, hubs in open_hubs(filters.scope, filters.region_id).items():
+        covered = len(hubs & certified)
+        extra = {"hubs": len(hubs), "covered": covered, "share": covered / len(hubs)}
+        result.append(Row(region_id, str(regions[region_id].name), covered, extra=extra))
     result.sort(key=lambda row: row.label)
     return result
+
+
+@per_request
+def open_hubs(scope: Scope, region_id: int | None) -> dict[int, frozenset[int]]:
+    """The ids of the open hubs in the scope and the chosen region, per region: the same for every
+    period, so a request asks once. A hub's region is the region among the ids of its path."""
+    regions = {region.id for region in regions_in(scope, region_id)}
+    query = select(ORG.id, ORG.path).where(
+        ORG.kind == Kind.HUB, ORG.status == Status.OPEN, in_scope(scope, region_id, ORG.path)
+    )
+    hubs: dict[int, set[int]] = {}
+    for hub_id, path in db.session.execute(query):
+        region = next((int(part) for part in path.strip("/").split("/") if int(part) in regions), None)
+        if region is not None:
+            hubs.setdefault(region, set()).add(hub_id)
+    return {region: frozenset(ids) for region, ids in hubs.items()}
 
 
 def fact_rows(filters: Filters, dimension: str | None = None, key: Any = None) -> Select[Any]:
@@ -390,19 +489,21 @@ def grouped(filters: Filters, dimensions: Sequence[str]) -> list[dict[str, Any]]
     """Certificates per combination of ``dimensions`` (codes, not ids). When target groups are among
     them, rows with ``target_group`` ``"*"`` give the de-duplicated totals of the other dimensions."""
 
-    def column(dimension: str) -> Any:
-        if dimension == "source":
-            return FACT.source
-        if dimension == "target_group":
-            return FACT_GROUP.target_group
-        return _dimension_column(dimension)
-
     def run(names: Sequence[str]) -> list[tuple[Any, ...]]:
-        columns = [column(name) for name in names]
-        table: Any = CertificateFact.__table__
+        # By target group over the group table alone when it carries every dimension asked for,
+        # else over the facts joined to it.
+        table: Any = FACT
+        source: Any = CertificateFact.__table__
         if "target_group" in names:
-            table = table.join(fact_target_group, FACT_GROUP.fact_id == FACT.id)
-        query = select(*columns, func.count()).select_from(table).where(counted(filters))
+            if all(name == "target_group" or DIMENSION_COLUMNS[name] in FACT_GROUP for name in names):
+                table, source = FACT_GROUP, fact_target_group
+            else:
+                source = source.join(fact_target_group, FACT_GROUP.fact_id == FACT.id)
+        columns = [
+            FACT_GROUP.target_group if name == "target_group" else _dimension_column(name, table)
+            for name in names
+        ]
+        query = select(*columns, func.count()).select_from(source).where(counted(filters, table=table))
         if columns:
             query = query.group_by(*columns).order_by(*columns)
         return [tuple(row) for row in db.session.execute(query)]
