@@ -81,8 +81,8 @@ class Scope:
         return self.is_everything or any(organisation.path.startswith(path) for path in self.paths)
 
 
-def _grants(user: User) -> list[tuple[str, str, int | None]]:
-    """(role, organisation path, parent id) of each grant; cached for the request."""
+def _grants(user: User) -> list[tuple[str, str, int | None, int]]:
+    """(role, organisation path, parent id, organisation id) of each grant; cached for the request."""
     cache = g.setdefault("_lms_grants", {})
     if user.id not in cache:  # one query, not one per grant
         cache[user.id] = [tuple(row) for row in db.session.execute(_GRANTS, {"user_id": user.id})]
@@ -92,7 +92,7 @@ def _grants(user: User) -> list[tuple[str, str, int | None]]:
 # Built once from the tables (plain SQL, no ORM entities): every page asks it.
 _grant, _organisation = RoleGrant.__table__.c, Organisation.__table__.c
 _GRANTS = (
-    select(_grant.role, _organisation.path, _organisation.parent_id)
+    select(_grant.role, _organisation.path, _organisation.parent_id, _grant.organisation_id)
     .select_from(RoleGrant.__table__)
     .join(Organisation.__table__, _organisation.id == _grant.organisation_id)
     .where(_grant.user_id == bindparam("user_id"))
@@ -107,7 +107,7 @@ def scope(user: Any, action: str) -> Scope:
     cache = g.setdefault("_lms_scopes", {})
     key = (user.id, action)
     if key not in cache:
-        paths = {path for role, path, _ in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
+        paths = {path for role, path, _, _ in _grants(user) if action in ROLE_ACTIONS.get(role, ())}
         paths = {
             path for path in paths if not any(path != other and path.startswith(other) for other in paths)
         }
@@ -183,4 +183,9 @@ def permission_required(action: str, target: Any = None) -> Any:
 
 
 def roles_of(user: User) -> Iterable[str]:
-    return sorted({role for role, _, _ in _grants(user)})
+    return sorted({role for role, _, _, _ in _grants(user)})
+
+
+def granted_organisation_ids(user: User) -> set[int]:
+    """The organisations of ``user``'s grants, from the grants this request already read."""
+    return {organisation_id for _, _, _, organisation_id in _grants(_unproxied(user))}

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 
-from lms.accounts.models import RoleGrant, User
+from lms.accounts.models import User
 from lms.audit.services import record
 from lms.extensions import db
 from lms.monitoring.aggregates import Filters
 from lms.monitoring.periods import Period
 from lms.orgs.models import Kind, Organisation
-from lms.permissions import Scope, can, scope
+from lms.permissions import Scope, can, granted_organisation_ids, scope
 from lms.plans.models import Action, Indicator, IndicatorKind, Plan, action_executor
 from lms.plugins import registry
 
@@ -39,7 +39,7 @@ def acting_organisation_ids(user: Any) -> list[int]:
     """The organisations ``user`` acts for: her home organisation and those of her grants."""
     if not getattr(user, "is_authenticated", False):
         return []
-    ids = set(db.session.scalars(select(RoleGrant.organisation_id).where(RoleGrant.user_id == user.id)))
+    ids = granted_organisation_ids(user)  # the navigation has read her grants already: no query
     if user.organisation_id:
         ids.add(user.organisation_id)
     return sorted(ids)
