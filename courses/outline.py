@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
-from courses.models import Course, Item, Module
+from courses.models import ITEM_KIND_LABELS, Course, Item, ItemKind, Module
 from lms.extensions import db
 from lms.i18n import Translated, utcnow
 
@@ -38,6 +38,10 @@ class OutlineItem:
     module_id: int
     number: int  # 1-based place in the course
 
+    @property
+    def kind_label(self) -> object:
+        return ITEM_KIND_LABELS[ItemKind(self.kind)]
+
 
 @dataclass(frozen=True)
 class OutlineModule:
@@ -54,6 +58,9 @@ class Outline:
     code: str
     revision: datetime
     title: Translated
+    summary: Translated
+    hours: float
+    ects: float | None
     language: str
     is_published: bool
     is_open: bool
@@ -93,6 +100,27 @@ class Outline:
             if self.unlock_in_order and module.is_required and any(i.id not in done_ids for i in required):
                 is_open = False
         return unlocked
+
+    def progress(self, done_ids: AbstractSet[int]) -> list[tuple[OutlineModule, int, int, bool]]:
+        """(module, required items done, required items, unlocked) per module, as services.progress."""
+        unlocked = self.unlocked_modules(done_ids)
+        result = []
+        for module in self.modules:
+            required = [item for item in module.items if item.is_required]
+            done = sum(1 for item in required if item.id in done_ids)
+            result.append((module, done, len(required), module.id in unlocked))
+        return result
+
+    def resume(self, done_ids: AbstractSet[int], last_item_id: int | None) -> OutlineItem | None:
+        """Where the learner left off, as services.resume_item: the first unfinished item of an
+        unlocked module after the last one opened."""
+        items = self.items
+        unlocked = self.unlocked_modules(done_ids)
+        start = next((index for index, item in enumerate(items) if item.id == last_item_id), 0)
+        for item in items[start:] + items[:start]:  # from the last one opened on, then from the start
+            if item.id not in done_ids and item.module_id in unlocked:
+                return item
+        return items[start] if items else None
 
 
 _cache: OrderedDict[str, Outline] = OrderedDict()
@@ -159,6 +187,9 @@ def _build(course_id: int) -> Outline:
         course.code,
         course.updated_at,
         Translated(course.title),
+        Translated(course.summary or {}),
+        course.hours,
+        course.ects,
         course.language,
         course.is_published,
         course.is_open,

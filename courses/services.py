@@ -146,13 +146,21 @@ class LessonState:
     enrolment_id: int | None
     last_item_id: int | None
     done_ids: frozenset[int]
+    completed_at: datetime | None = None
 
 
 # Built once from the tables (plain SQL, no ORM entities): every lesson page runs it, and building or
 # loading through the ORM cost more than running it.
 _course, _enrolment, _completion = Course.__table__.c, Enrolment.__table__.c, ItemCompletion.__table__.c
 _LESSON_STATE = (
-    select(_course.id, _course.updated_at, _enrolment.id, _enrolment.last_item_id, _completion.item_id)
+    select(
+        _course.id,
+        _course.updated_at,
+        _enrolment.id,
+        _enrolment.last_item_id,
+        _completion.item_id,
+        _enrolment.completed_at,
+    )
     .select_from(Course.__table__)
     .outerjoin(
         Enrolment.__table__,
@@ -170,7 +178,7 @@ def lesson_state(code: str, user: User) -> LessonState | None:
         return None
     first = rows[0]
     done = frozenset(row[4] for row in rows if row[4] is not None)
-    return LessonState(first[0], first[1], first[2], first[3], done)
+    return LessonState(first[0], first[1], first[2], first[3], done, first[5])
 
 
 class NotCompletable(ValueError):

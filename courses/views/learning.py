@@ -95,23 +95,6 @@ def _outlined(code: str) -> Course | None:
     )
 
 
-def _visible_course(code: str) -> tuple[Course, Enrolment | None]:
-    """The course and the viewer's enrolment; 404 for an unknown code or a draft (unless the viewer
-    may author), 403 for a course by enrolment only that the viewer is not enrolled in."""
-    course = _outlined(code)
-    if course is None or (not course.is_published and not may_author(current_user)):
-        abort(404)
-    enrolment = services.enrolment_of(current_user, course)
-    # A course by enrolment only: her enrolment opens it, unless she withdrew from every cohort of it.
-    if (
-        not course.is_open
-        and not may_author(current_user)
-        and (enrolment is None or services.withdrawn_from(enrolment.id))
-    ):
-        abort(403)
-    return course, enrolment
-
-
 def _item(course: Course, key: str) -> Item:
     item = next((item for item in course.items if item.key == key), None)  # the outline is loaded
     if item is None:
@@ -199,29 +182,41 @@ def enrol(code: str) -> Any:
 @bp.get("/<code>")
 @login_required
 def course(code: str) -> Any:
-    course, enrolment = _visible_course(code)
-    if enrolment is not None:
-        modules = services.progress(enrolment)
-        done_ids = enrolment.completed_item_ids
-        resume = services.resume_item(enrolment)
-        has_started = bool(enrolment.last_item_id or done_ids)
-    else:
-        modules = [
-            services.ModuleProgress(module, 0, sum(1 for item in module.items if item.is_required), True)
-            for module in course.modules
-        ]
-        done_ids, resume, has_started = set(), None, False
-    preview = enrolment is None and may_author(current_user)
+    """The course and the learner's progress, from the course's cached outline and one query for
+    where she stands (as the lesson page). 404 for an unknown code or a draft (unless the viewer may
+    author), 403 for a course by enrolment only that the viewer is not enrolled in."""
+    state = services.lesson_state(code, current_user)
+    if state is None:
+        abort(404)
+    outline = outline_of(code, state.course_id, state.revision)
+    author = may_author(current_user)
+    if not outline.is_published and not author:
+        abort(404)
+    is_enrolled = state.enrolment_id is not None
+    # A course by enrolment only: her enrolment opens it, unless she withdrew from every cohort of it.
+    if (
+        not outline.is_open
+        and not author
+        and (state.enrolment_id is None or services.withdrawn_from(state.enrolment_id))
+    ):
+        abort(403)
+    done_ids = state.done_ids if is_enrolled else frozenset()
+    modules = [
+        services.ModuleProgress(module, done, total, unlocked or not is_enrolled)  # type: ignore[arg-type]
+        for module, done, total, unlocked in outline.progress(done_ids)
+    ]
+    resume = outline.resume(done_ids, state.last_item_id) if is_enrolled else None
     required = [entry for entry in modules if entry.module.is_required]
     return render_template(
         "courses/course.html",
-        course=course,
-        enrolment=enrolment,
+        course=outline,
+        is_enrolled=is_enrolled,
+        completed_at=state.completed_at,
         modules=modules,
         done_ids=done_ids,
         resume=resume,
-        has_started=has_started,
-        preview=preview,
+        has_started=bool(state.last_item_id or done_ids),
+        preview=not is_enrolled and author,
         done=sum(entry.done for entry in required),
         total=sum(entry.total for entry in required),
     )
