@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import numbers
 from flask import Flask, abort, flash, g, redirect, render_template, request
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
@@ -22,6 +23,7 @@ from lms.accounts.forms import TIMEZONES
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import (
     LOCALE_NAMES,
+    current_babel_locale,
     current_locale,
     install_template_gettext,
     local_datetime,
@@ -246,8 +248,14 @@ def _init_templates(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date_short"] = lambda value: format_date(value, "medium") if value else ""
-    app.jinja_env.filters["number"] = lambda value, fmt=None: format_decimal(value, fmt)
-    app.jinja_env.filters["percent"] = lambda value: format_percent(value)
+    # Flask-Babel's format_decimal and format_percent are these with get_locale(): the locale in
+    # force is read the cheap way (a page formats dozens of numbers).
+    app.jinja_env.filters["number"] = lambda value, fmt=None: numbers.format_decimal(
+        value, format=fmt, locale=current_babel_locale()
+    )
+    app.jinja_env.filters["percent"] = lambda value: numbers.format_percent(
+        value, locale=current_babel_locale()
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import _get_current_context as _babel_context
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
@@ -42,14 +42,33 @@ def select_timezone() -> str:
     return str(current_app.config["LMS_DEFAULT_TIMEZONE"])
 
 
+def _babel_namespace() -> Any:
+    """Flask-Babel's namespace of this app context (where it keeps the locale in force), or None.
+
+    Its own helper reads ``g`` through the proxy three times per call, and a page asks for the
+    locale a hundred times (every translated title, number and string): once it exists, it is read
+    from the context's ``g`` directly."""
+    try:
+        namespace = vars(g._get_current_object()).get("_flask_babel")
+    except RuntimeError:  # outside an app context
+        return None
+    return namespace if namespace is not None else _babel_context()
+
+
 def current_locale() -> str:
-    locale = get_locale()
+    namespace = _babel_namespace()
+    locale = getattr(namespace, "babel_locale", None) or get_locale()
     return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_babel_locale() -> Any:
+    """The ``babel.Locale`` in force (Flask-Babel's ``get_locale()``, without its repeated lookups)."""
+    return getattr(_babel_namespace(), "babel_locale", None) or get_locale()
 
 
 def _translations() -> Any:
     """This request's catalog, looked up once per locale in force (``force_locale`` swaps it)."""
-    context = _babel_context()
+    context = _babel_namespace()
     locale = getattr(context, "babel_locale", None)
     if context is None or locale is None:
         return get_translations()
