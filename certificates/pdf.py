@@ -20,20 +20,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import font_roboto
-import segno
 from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from lms.pdf import FONTS
+from lms.pdf import html_to_pdf as pdf_of_html
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_TEMPLATE = PACKAGE_DIR / "templates" / "certificates" / "pdf" / "default.html"
-FONT_DIR = Path(font_roboto.font_directory)
-FONTS = {"regular": FONT_DIR / "Roboto-Regular.ttf", "bold": FONT_DIR / "Roboto-Bold.ttf"}
-POLICY = ResourceAccessPolicy.server(None, extra_roots=(FONT_DIR,), allow_remote=False)
 
 # What a template may use, documented on the template page.
 VARIABLES: dict[str, Any] = {
@@ -89,6 +85,8 @@ QR_MASK = 4
 
 def qr_data_uri(url: str) -> str:
     """A QR code of ``url`` as a PNG data URI."""
+    import segno  # on the first certificate, not in every worker
+
     out = io.BytesIO()
     segno.make(url, error="m", mask=QR_MASK).save(out, kind="png", scale=4, border=2)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
@@ -121,11 +119,10 @@ def render_html(source: str, context: dict[str, Any]) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=POLICY, raise_exception=False)
-    if status.err:
+    pdf = pdf_of_html(html)
+    if pdf is None:
         raise RenderError("xhtml2pdf could not make the certificate")
-    return out.getvalue()
+    return pdf
 
 
 def render(source: str, context: dict[str, Any]) -> bytes:

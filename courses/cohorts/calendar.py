@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, url_for
-from icalendar import Calendar, Event
-from icalendar.enums import STATUS
 
 import courses
 from courses.cohorts.models import Cohort, CohortSession
 from courses.cohorts.sessions import in_cohort_zone
 from lms.i18n import utcnow
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -53,6 +55,9 @@ def _summary(session: CohortSession) -> str:
 
 def event(session: CohortSession, now: datetime | None = None) -> Event:
     """The session as a VEVENT."""
+    from icalendar import Event  # imported by the first feed, not by every worker
+    from icalendar.enums import STATUS
+
     cohort = session.cohort
     entry = Event.new(
         uid=f"{session.uid}@{_host()}",
@@ -76,6 +81,8 @@ def event(session: CohortSession, now: datetime | None = None) -> Event:
 
 def calendar(cohort: Cohort, sessions: Sequence[CohortSession], now: datetime | None = None) -> bytes:
     """A VCALENDAR of ``sessions`` of ``cohort``, with the VTIMEZONE they need."""
+    from icalendar import Calendar
+
     feed = Calendar.new(
         prodid=f"-//Kaskad//Kaskad courses {courses.__version__}//EN",
         name=str(cohort),

@@ -9,20 +9,11 @@ any error. Nothing else is read and nothing is fetched.
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
-import font_roboto
 from flask import render_template
-from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from courses.cohorts.models import CohortSession
 from courses.cohorts.sessions import attendance_sheet, in_cohort_zone
-
-FONT_DIR = Path(font_roboto.font_directory)
-FONTS = {"regular": FONT_DIR / "Roboto-Regular.ttf", "bold": FONT_DIR / "Roboto-Bold.ttf"}
-POLICY = ResourceAccessPolicy.server(None, extra_roots=(FONT_DIR,), allow_remote=False)
+from lms.pdf import FONTS, html_to_pdf
 
 
 class RosterError(RuntimeError):
@@ -45,13 +36,10 @@ def roster_html(session: CohortSession) -> str:
 
 def roster_pdf(session: CohortSession) -> bytes:
     """The roster of ``session`` as PDF bytes."""
-    out = io.BytesIO()
-    status = pisa.CreatePDF(
-        roster_html(session), dest=out, encoding="utf-8", resource_policy=POLICY, raise_exception=False
-    )
-    if status.err:
+    pdf = html_to_pdf(roster_html(session))
+    if pdf is None:
         raise RosterError(f"the roster of session {session.id} could not be made")
-    return out.getvalue()
+    return pdf
 
 
 def filename(session: CohortSession) -> str:

@@ -9,16 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import font_roboto
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from lms.accounts.services import target_groups
 from lms.extensions import db
@@ -26,10 +22,8 @@ from lms.monitoring import aggregates
 from lms.monitoring.aggregates import COUNTING_RULE, Filters
 from lms.monitoring.models import SOURCE_LABELS
 from lms.orgs.models import Organisation
+from lms.pdf import FONTS, html_to_pdf
 
-FONT_DIR = Path(font_roboto.font_directory)
-FONTS = {"regular": FONT_DIR / "Roboto-Regular.ttf", "bold": FONT_DIR / "Roboto-Bold.ttf"}
-POLICY = ResourceAccessPolicy.server(None, extra_roots=(FONT_DIR,), allow_remote=False)
 PRESETS = {
     "quarterly": _l("Quarterly information on digital literacy"),
     "courses": _l("Courses held"),
@@ -235,11 +229,10 @@ def render_pdf(template: str, **context: Any) -> bytes:
     """A PDF from an HTML template with the Cyrillic font (``fonts.regular``/``fonts.bold`` in it),
     read through the policy that lets xhtml2pdf open the font files."""
     html = render_template(template, fonts={name: path.as_posix() for name, path in FONTS.items()}, **context)
-    out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=POLICY, raise_exception=False)
-    if status.err:
+    pdf = html_to_pdf(html)
+    if pdf is None:
         raise ReportError("the report could not be made")
-    return out.getvalue()
+    return pdf
 
 
 def export_pdf(content: dict[str, Any], version: Any = None) -> bytes:

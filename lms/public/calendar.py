@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, url_for
-from icalendar import Calendar, Event
 
 import lms
 from lms.i18n import utcnow
@@ -31,6 +30,8 @@ def _location(hub: Organisation, session: PublicSession) -> str:
 
 
 def hub_calendar(hub: Organisation, sessions: Sequence[PublicSession], now: datetime | None = None) -> bytes:
+    from icalendar import Calendar, Event  # imported by the first feed, not by every worker
+
     host = urlsplit(current_app.config["LMS_BASE_URL"]).hostname or "kaskad"
     page = urljoin(current_app.config["LMS_BASE_URL"], url_for("public.hub", code=hub.code))
     feed = Calendar.new(
