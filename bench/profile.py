@@ -18,10 +18,10 @@ from bench.ladder import APP, ROOT, ladder_rungs
 from bench.server import Gunicorn
 
 FOLDER = Path(__file__).with_name("profiles")
-REQUESTS = 300
+REQUESTS = 200
 WARM_UP = 30
 TOP = 25
-PROFILED = ("floor", "lesson")
+PROFILED = ("floor", "lesson", "course", "quiz", "profile")
 
 
 @dataclass
