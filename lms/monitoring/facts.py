@@ -2,7 +2,10 @@
 
 ``record_certificate`` snapshots where the person stood at issue (home organisation, its region,
 job, target groups); ``revoke_certificate`` only sets the date from which it stops counting. Both
-flush, never commit: they run in the transaction of the issue or revocation itself.
+flush, never commit: they run in the transaction of the issue or revocation itself, and keep in the
+same transaction what counts read instead of the facts: the copies of the counting columns in the
+target-group rows and the tally of standing certificates. Facts written by bulk SQL (the benchmark)
+call ``rebuild_tally`` afterwards.
 """
 
 from __future__ import annotations
