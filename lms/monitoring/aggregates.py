@@ -415,16 +415,18 @@ def coverage(filters: Filters) -> list[Row]:
 @per_request
 def open_hubs(scope: Scope, region_id: int | None) -> dict[int, frozenset[int]]:
     """The ids of the open hubs in the scope and the chosen region, per region: the same for every
-    period, so a request asks once. A hub's region is the region among the ids of its path."""
-    regions = {region.id for region in regions_in(scope, region_id)}
+    period, so a request asks once. A hub's region is the region whose path begins its own."""
+    regions = {region.path: region.id for region in regions_in(scope, region_id)}
     query = select(ORG.id, ORG.path).where(
         ORG.kind == Kind.HUB, ORG.status == Status.OPEN, in_scope(scope, region_id, ORG.path)
     )
     hubs: dict[int, set[int]] = {}
     for hub_id, path in db.session.execute(query):
-        region = next((int(part) for part in path.strip("/").split("/") if int(part) in regions), None)
-        if region is not None:
-            hubs.setdefault(region, set()).add(hub_id)
+        cut = path.find("/", 1)
+        while cut != -1 and path[: cut + 1] not in regions:  # the path's prefixes, shortest first
+            cut = path.find("/", cut + 1)
+        if cut != -1:
+            hubs.setdefault(regions[path[: cut + 1]], set()).add(hub_id)
     return {region: frozenset(ids) for region, ids in hubs.items()}
 
 
