@@ -128,10 +128,11 @@ def _bank(category: QuestionCategory | None, competence_id: int, level: int) -> 
     return query
 
 
-def tested_levels(user: User) -> dict[int, int]:
+def tested_levels(user: User, required: Mapping[int, int] | None = None) -> dict[int, int]:
     """competence id → the highest level that a quiz the person may take tests it at, with enough
-    questions to confirm it: quizzes of published courses she is enrolled in or that are open to all."""
-    required = required_levels(user)
+    questions to confirm it: quizzes of published courses she is enrolled in or that are open to all.
+    ``required``: her :func:`required_levels`, when the caller has them already."""
+    required = required_levels(user) if required is None else required
     enrolled = select(Enrolment.course_id).where(Enrolment.user_id == user.id)
     rows = db.session.execute(
         select(QuizCompetence.competence_id, QuizCompetence.level)
@@ -153,15 +154,12 @@ def tested_levels(user: User) -> dict[int, int]:
     return tested
 
 
-def untested_requirements(user: User) -> set[int]:
+def untested_requirements(user: User, required: Mapping[int, int] | None = None) -> set[int]:
     """The competences of the person's minimum profile that no quiz she may take tests at the level
     the profile requires (or above): her profile can show them as not testable yet."""
-    tested = tested_levels(user)
-    return {
-        competence_id
-        for competence_id, level in required_levels(user).items()
-        if tested.get(competence_id, 0) < level
-    }
+    required = required_levels(user) if required is None else required
+    tested = tested_levels(user, required)
+    return {competence for competence, level in required.items() if tested.get(competence, 0) < level}
 
 
 def demonstrated_levels(user: User) -> dict[int, CompetenceLevel]:

@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from courses.frameworks.models import (
     Competence,
@@ -33,7 +33,7 @@ from courses.frameworks.models import (
     ProfileRequirement,
     module_competence,
 )
-from courses.frameworks.services import profile_for
+from courses.frameworks.services import profile_for, requirements_of
 from courses.markdown import URL_SCHEMES
 from courses.markdown import render as render_markdown
 from courses.models import Course, Enrolment, Item, ItemKind, Module, Status
@@ -251,16 +251,20 @@ def _closed(attempt: Attempt, sending: bool = False) -> Any | None:
     return None
 
 
-def _page_questions(attempt: Attempt, page: int) -> list[AttemptQuestion]:
-    questions = db.session.scalars(
-        select(AttemptQuestion)
+def _page_questions(attempt: Attempt, page: int) -> tuple[int, list[AttemptQuestion]]:
+    """How many pages the attempt has, and the questions of ``page`` with their bank questions: one
+    query (and one for the answers); 404 for a page without questions."""
+    every = aliased(AttemptQuestion)
+    pages = select(func.max(every.page)).where(every.attempt_id == attempt.id).scalar_subquery()
+    rows = db.session.execute(
+        select(AttemptQuestion, pages)
         .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.page == page)
         .order_by(AttemptQuestion.slot)
-        .options(selectinload(AttemptQuestion.question).selectinload(Question.answers))
+        .options(joinedload(AttemptQuestion.question).selectinload(Question.answers))
     ).all()
-    if not questions:
+    if not rows:
         abort(404)
-    return list(questions)
+    return rows[0][1] or 1, [row[0] for row in rows]
 
 
 def _stored(slot: AttemptQuestion, position: str) -> int | None:
@@ -295,10 +299,7 @@ def attempt_page(attempt_id: int, page: int) -> Any:
     attempt = _own_attempt(attempt_id)
     if (elsewhere := _closed(attempt, sending=request.method == "POST")) is not None:
         return elsewhere
-    pages = services.page_count(attempt)
-    if not 1 <= page <= pages:
-        abort(404)
-    questions = _page_questions(attempt, page)
+    pages, questions = _page_questions(attempt, page)  # 404 for a page the attempt does not have
     if request.method == "POST":
         go = request.form.get("go", "")
         target = {"previous": page - 1, "next": page + 1, "finish": page}.get(go, page)
@@ -320,7 +321,7 @@ def attempt_page(attempt_id: int, page: int) -> Any:
             return redirect(url_for(".result", attempt_id=attempt.id))
         db.session.commit()
         if refused:
-            return _attempt_form(attempt, page, pages, _page_questions(attempt, page), refused)
+            return _attempt_form(attempt, page, pages, _page_questions(attempt, page)[1], refused)
         if go == "finish":
             return redirect(url_for(".confirm_finish", attempt_id=attempt.id))
         return redirect(url_for(".attempt_page", attempt_id=attempt.id, page=target))
@@ -538,11 +539,13 @@ class ProfileSection:
 
 
 def _profile_sections(person: User) -> tuple[MinimumProfile | None, list[ProfileSection]]:
-    profile = profile_for(person)
-    required = services.required_levels(person)
+    profile = profile_for(person)  # once: her requirements, and what no quiz tests yet, come from it
+    required = requirements_of(profile) if profile is not None else {}
     shown = services.demonstrated_levels(person)
-    untested = services.untested_requirements(person) if required else set()
+    untested = services.untested_requirements(person, required) if required else set()
     ids = set(required) | set(shown)
+    if not ids:  # nothing required, nothing shown yet: no competence to look up
+        return profile, []
     competences = db.session.scalars(
         select(Competence)
         .where(Competence.id.in_(ids))
