@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -225,11 +225,23 @@ def start(quiz_id: int) -> Any:
 _QUIZ_AND_COURSE = (
     joinedload(Attempt.quiz).joinedload(Quiz.item).joinedload(Item.module).joinedload(Module.course)
 )
+# Built once: building a statement with its loader options (and the alias) cost more than running it.
+_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id")).options(_QUIZ_AND_COURSE)
+_every = aliased(AttemptQuestion)
+_PAGE_QUESTIONS = (
+    select(
+        AttemptQuestion,
+        select(func.max(_every.page)).where(_every.attempt_id == bindparam("attempt_id")).scalar_subquery(),
+    )
+    .where(AttemptQuestion.attempt_id == bindparam("attempt_id"), AttemptQuestion.page == bindparam("page"))
+    .order_by(AttemptQuestion.slot)
+    .options(joinedload(AttemptQuestion.question).selectinload(Question.answers))
+)
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
     # The pages show the quiz's item and link to its course: loaded with the attempt, in one query.
-    attempt = db.session.get(Attempt, attempt_id, options=[_QUIZ_AND_COURSE])
+    attempt = db.session.execute(_ATTEMPT, {"attempt_id": attempt_id}).scalar_one_or_none()
     if attempt is None:
         abort(404)
     if attempt.user_id != current_user.id:
@@ -254,14 +266,7 @@ def _closed(attempt: Attempt, sending: bool = False) -> Any | None:
 def _page_questions(attempt: Attempt, page: int) -> tuple[int, list[AttemptQuestion]]:
     """How many pages the attempt has, and the questions of ``page`` with their bank questions: one
     query (and one for the answers); 404 for a page without questions."""
-    every = aliased(AttemptQuestion)
-    pages = select(func.max(every.page)).where(every.attempt_id == attempt.id).scalar_subquery()
-    rows = db.session.execute(
-        select(AttemptQuestion, pages)
-        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.page == page)
-        .order_by(AttemptQuestion.slot)
-        .options(joinedload(AttemptQuestion.question).selectinload(Question.answers))
-    ).all()
+    rows = db.session.execute(_PAGE_QUESTIONS, {"attempt_id": attempt.id, "page": page}).all()
     if not rows:
         abort(404)
     return rows[0][1] or 1, [row[0] for row in rows]
