@@ -250,14 +250,21 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["date_short"] = lambda value: format_date(value, "medium") if value else ""
     # Flask-Babel's format_decimal and format_percent are these with get_locale(): the locale in
     # force is read the cheap way (a page formats dozens of numbers).
-    app.jinja_env.filters["number"] = lambda value, fmt=None: numbers.format_decimal(
-        value, format=fmt, locale=current_babel_locale()
-    )
+    app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["percent"] = lambda value: numbers.format_percent(
         value, locale=current_babel_locale()
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _number(value: Any, fmt: str | None = None) -> str:
+    """The ``number`` filter: Flask-Babel's format_decimal. A whole number from 0 to 999 is its digits
+    in every locale (Babel writes Latin digits, and no grouping below a thousand), so it skips the
+    pattern; pages show many such counts."""
+    if fmt is None and type(value) is int and 0 <= value < 1000:
+        return str(value)
+    return numbers.format_decimal(value, format=fmt, locale=current_babel_locale())
 
 
 def _init_security_headers(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections.abc import Iterator
@@ -96,6 +97,7 @@ def install_template_gettext(app: Any) -> None:
 FALLBACKS: dict[str, tuple[str, ...]] = {"fi": ("en",), "sv": ("en",)}
 
 
+@functools.lru_cache(maxsize=64)  # every translated text on a page asks
 def fallback_chain(locale: str, default: str = "uk") -> tuple[str, ...]:
     """The languages whose text is shown in ``locale``, best first."""
     chain = (locale, *FALLBACKS.get(locale, ()), default, "uk", "en")

@@ -372,3 +372,20 @@ def _job_names() -> list[str]:
     from lms.accounts.services import jobs
 
     return [str(job.name.in_locale("uk")) for job in jobs()]
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALE_NAMES))
+def test_the_number_and_percent_filters_write_what_flask_babel_writes(app, locale):
+    """The template filters read the locale the cheap way and skip Babel's pattern for small counts:
+    the text is Flask-Babel's in every locale, also inside force_locale."""
+    from flask_babel import force_locale, format_decimal, format_percent
+
+    values = [0, 7, 999, 1000, 12345, -3, 2.5, 1234.5678]
+    template = app.jinja_env.from_string(
+        "{% for v in values %}{{ v|number }}|{{ v|number('#,##0.0') }}|{{ (v / 100)|percent }};{% endfor %}"
+    )
+    with app.test_request_context(), force_locale(locale):
+        expected = "".join(
+            f"{format_decimal(v)}|{format_decimal(v, '#,##0.0')}|{format_percent(v / 100)};" for v in values
+        )
+        assert template.render(values=values) == expected

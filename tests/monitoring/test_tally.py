@@ -112,9 +112,7 @@ def test_today_s_counts_read_from_the_tally_equal_those_over_the_facts(made, wor
     quarters = trailing_quarters(THIS_QUARTER, 3)
     fresh()
     trend = aggregates.trend(Filters(scope, THIS_QUARTER, source=source, region_id=region_id), quarters)
-    assert trend == [
-        (quarter, expected_count(made, {quarter.key}, source, regions)) for quarter in quarters
-    ]
+    assert trend == [(quarter, expected_count(made, {quarter.key}, source, regions)) for quarter in quarters]
     assert (aggregates.scope_regions(scope) is None) == (where == "a hub")
 
 
