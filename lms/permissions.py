@@ -104,6 +104,11 @@ def scope(user: Any, action: str) -> Scope:
     user = _unproxied(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(())
+    return _scope(user, action)
+
+
+def _scope(user: User, action: str) -> Scope:
+    """:func:`scope` of an active user, given unproxied (``can`` has checked both)."""
     cache = g.setdefault("_lms_scopes", {})
     key = (user.id, action)
     if key not in cache:
@@ -146,7 +151,7 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     user = _unproxied(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    where = scope(user, action)
+    where = _scope(user, action)
     if target is None:
         return bool(where.paths) or where.is_everything
     if target is GLOBAL:

@@ -217,6 +217,7 @@ def course(code: str) -> Any:
         resume=resume,
         has_started=bool(state.last_item_id or done_ids),
         preview=not is_enrolled and author,
+        kind_labels={kind.value: str(label) for kind, label in ITEM_KIND_LABELS.items()},  # not per item
         done=sum(entry.done for entry in required),
         total=sum(entry.total for entry in required),
     )
