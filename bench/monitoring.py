@@ -199,7 +199,7 @@ def fill(url: str) -> None:
     )
     for chosen in (first, second):  # every certificate one target group, every other one a second
         cursor.execute(
-            f"INSERT INTO lms_monitoring_fact_target_group (fact_id, target_group, {copied}) " + chosen  # noqa: S608
+            f"INSERT INTO lms_monitoring_fact_target_group (fact_id, target_group, {copied}) " + chosen
         )
     connection.commit()
     connection.close()
@@ -270,8 +270,8 @@ def bench_monitoring() -> dict[str, Any]:
         from lms.accounts.passwords import hash_password
         from lms.extensions import db
         from lms.monitoring import reports
-        from lms.monitoring.facts import rebuild_tally
         from lms.monitoring.aggregates import Filters
+        from lms.monitoring.facts import rebuild_tally
         from lms.monitoring.periods import Period
         from lms.permissions import Scope
 

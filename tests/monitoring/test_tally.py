@@ -32,7 +32,6 @@ def fresh() -> None:
 def made(world, db):
     """Facts of both sources in two regions and nowhere, then changed in every way a fact changes.
     Returns what the test expects to count: source id → (source, region key, issued, revoked)."""
-    r1, r2 = world.orgs["r1"], world.orgs["r2"]
     hub1, hub2 = world.orgs["hub@r1"], world.orgs["hub@r2"]
     learner1, learner2 = world.people["learner@r1"], world.people["learner@r2"]
     expected: dict[tuple[str, int], tuple[str | None, date, date | None]] = {}
@@ -70,7 +69,7 @@ def made(world, db):
         region, issued, _ = expected[("kaskad", number)]
         expected[("kaskad", number)] = (region, issued, on)
     facts.revoke_certificate("kaskad", 6, None)
-    expected[("kaskad", 6)] = expected[("kaskad", 6)][:2] + (None,)
+    expected[("kaskad", 6)] = (*expected[("kaskad", 6)][:2], None)
     # Deleted as a mistake.
     facts.forget_certificate("external", 2)
     del expected[("external", 2)]
