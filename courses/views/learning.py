@@ -22,7 +22,7 @@ from courses import services
 from courses.markdown import render as render_markdown
 from courses.media import media_url
 from courses.models import ITEM_KIND_LABELS, Completion, Course, Enrolment, Item, ItemKind, Media, Module
-from courses.outline import outline_of
+from courses.outline import Outline, outline_of
 from courses.views import bp
 from courses.views.authoring import may_author
 from lms.extensions import db
@@ -179,12 +179,10 @@ def enrol(code: str) -> Any:
     return redirect(url_for(".course", code=course.code))
 
 
-@bp.get("/<code>")
-@login_required
-def course(code: str) -> Any:
-    """The course and the learner's progress, from the course's cached outline and one query for
-    where she stands (as the lesson page). 404 for an unknown code or a draft (unless the viewer may
-    author), 403 for a course by enrolment only that the viewer is not enrolled in."""
+def opened(code: str) -> tuple[services.LessonState, Outline, bool]:
+    """Where the learner stands in the course, its cached outline, and whether she may author:
+    404 for an unknown code or a draft (unless she may author), 403 for a course by enrolment only
+    that she is not enrolled in, or withdrew from every cohort of."""
     state = services.lesson_state(code, current_user)
     if state is None:
         abort(404)
@@ -192,14 +190,23 @@ def course(code: str) -> Any:
     author = may_author(current_user)
     if not outline.is_published and not author:
         abort(404)
-    is_enrolled = state.enrolment_id is not None
-    # A course by enrolment only: her enrolment opens it, unless she withdrew from every cohort of it.
     if (
         not outline.is_open
         and not author
         and (state.enrolment_id is None or services.withdrawn_from(state.enrolment_id))
     ):
         abort(403)
+    return state, outline, author
+
+
+@bp.get("/<code>")
+@login_required
+def course(code: str) -> Any:
+    """The course and the learner's progress, from the course's cached outline and one query for
+    where she stands (as the lesson page). 404 for an unknown code or a draft (unless the viewer may
+    author), 403 for a course by enrolment only that the viewer is not enrolled in."""
+    state, outline, author = opened(code)
+    is_enrolled = state.enrolment_id is not None
     done_ids = state.done_ids if is_enrolled else frozenset()
     modules = [
         services.ModuleProgress(module, done, total, unlocked or not is_enrolled)  # type: ignore[arg-type]
@@ -228,20 +235,8 @@ def course(code: str) -> Any:
 def lesson(code: str, key: str) -> Any:
     """A lesson, from the course's cached outline: the page costs a handful of small queries, and the
     item's content is rendered once per course revision and language (see lesson.html)."""
-    state = services.lesson_state(code, current_user)
-    if state is None:
-        abort(404)
-    course = outline_of(code, state.course_id, state.revision)
-    author = may_author(current_user)
-    if not course.is_published and not author:
-        abort(404)
+    state, course, author = opened(code)
     enrolment_id, last_item_id, done_ids = state.enrolment_id, state.last_item_id, state.done_ids
-    if (
-        not course.is_open
-        and not author
-        and (enrolment_id is None or services.withdrawn_from(enrolment_id))  # her cohorts opened it
-    ):
-        abort(403)
     item = course.item(key)
     if item is None:
         abort(404)

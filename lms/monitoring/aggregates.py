@@ -180,14 +180,12 @@ def standing(filters: Filters, by: str, quarters: Sequence[int | None]) -> dict[
         return clauses
 
     today = date.today()
-    counts: dict[Any, int] = {}
     tallied = (
         select(TALLY[by], func.sum(TALLY.certificates))
         .where(TALLY.quarter.in_(quarters), *where(TALLY))
         .group_by(TALLY[by])
     )
-    for key, count in db.session.execute(tallied):
-        counts[key] = counts.get(key, 0) + int(count)
+    counts: dict[Any, int] = {key: int(count) for key, count in db.session.execute(tallied)}
     # The corrections are read row by row, without grouping or the quarters in their WHERE: so
     # SQLite finds their few rows through the issue and revocation indexes (grouped, it would read
     # every fact in quarter order).
@@ -327,6 +325,7 @@ def region_rows(filters: Filters) -> list[Organisation]:
     return regions_in(filters.scope, filters.region_id)
 
 
+@per_request
 def regions_in(scope: Scope, region_id: int | None) -> list[Organisation]:
     query = select(Organisation).where(Organisation.kind == Kind.REGION).order_by(Organisation.code)
     if region_id is not None:
@@ -386,8 +385,8 @@ def coverage(filters: Filters) -> list[Row]:
     the end of the period (``extra``: hubs, covered, share).
 
     Two indexed queries: the certified hubs (the coordinators index) and the open hubs in scope
-    (the organisations' kind and status index), each hub placed in its region by the ids of its
-    path; joining hubs to regions on a path prefix in SQL compares every pair (27 × 6,200)."""
+    (the organisations' kind and status index, once per request), each hub placed in its region by
+    its path; joining hubs to regions on a path prefix in SQL compares every pair (27 × 6,200)."""
     as_of = min(filters.on(), filters.period.end)
     certified = set(
         db.session.scalars(

@@ -77,10 +77,6 @@ def rebuild_tally() -> None:
     )
 
 
-def _its_groups(source: str, source_id: int) -> ColumnElement[bool]:
-    return fact_target_group.c.fact_id.in_(select(CertificateFact.id).where(_the_fact(source, source_id)))
-
-
 def record_certificate(
     source: str,
     source_id: int,
@@ -149,20 +145,21 @@ def revoke_certificate(source: str, source_id: int, revoked_on: date | None) -> 
         return False
     _count(fact, -1)
     fact.revoked_on = revoked_on
-    db.session.flush()
-    _count(fact, +1)
     # The target-group rows carry the date too: counts by group read them alone.
     db.session.execute(
-        update(fact_target_group).where(_its_groups(source, source_id)).values(revoked_on=revoked_on)
+        update(fact_target_group).where(fact_target_group.c.fact_id == fact.id).values(revoked_on=revoked_on)
     )
     db.session.flush()
+    _count(fact, +1)
     return True
 
 
 def forget_certificate(source: str, source_id: int) -> None:
     """Remove a fact whose certificate no longer exists (an external record deleted as a mistake)."""
-    for fact in db.session.scalars(select(CertificateFact).where(_the_fact(source, source_id))):
-        _count(fact, -1)
-    db.session.execute(delete(fact_target_group).where(_its_groups(source, source_id)))
-    db.session.execute(delete(CertificateFact).where(_the_fact(source, source_id)))
+    fact = db.session.scalar(select(CertificateFact).where(_the_fact(source, source_id)))
+    if fact is None:
+        return
+    _count(fact, -1)
+    db.session.execute(delete(fact_target_group).where(fact_target_group.c.fact_id == fact.id))
+    db.session.delete(fact)
     db.session.flush()
