@@ -14,6 +14,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,28 @@ def audit_actions(user: Any) -> list[str]:
         .order_by(AuditEntry.id)
     )
     return list(db.session.scalars(query))
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the database runs inside the block, in order (requests of the test client
+    included): for tests of how many queries a page costs."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    ran: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        ran.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def login(client: FlaskClient, user: Any, password: str = TEST_PASSWORD) -> Any:

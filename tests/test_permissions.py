@@ -7,10 +7,10 @@ from html import unescape
 
 import pytest
 from flask_login import AnonymousUserMixin
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from lms.accounts import services as accounts
-from lms.accounts.models import User
+from lms.accounts.models import RoleGrant, User
 from lms.audit.models import AuditEntry
 from lms.orgs import services as orgs
 from lms.orgs.models import Organisation
@@ -385,3 +385,32 @@ def test_the_audit_log_shows_only_the_scope_on_every_page(world, crowd, client, 
     assert organisations <= _in_region(world, crowd, "r1", Organisation)
     assert world.people["learner@r2"].id not in people
     assert world.orgs["hub@r2"].id not in organisations
+
+
+def test_a_person_is_loaded_with_her_grants_and_a_page_asks_for_them_no_more(app, world, db):
+    from lms.accounts.views import load_user
+    from lms.testing import statements
+
+    trainer = world.people["trainer@r1"]
+    accounts.grant_role(trainer, "manager", world.orgs["r2"])
+    db.session.commit()
+    paths = {key: world.orgs[key].path for key in ("tc@r1", "hub@r2", "r2")}  # read before counting
+    trainer_id = trainer.id
+    with app.test_request_context("/"), statements(app) as ran:
+        loaded = load_user(str(trainer_id))
+        assert loaded is not None and loaded.id == trainer_id
+        assert can(loaded, "user.invite", world.orgs["tc@r1"])
+        assert can(loaded, "org.view", world.orgs["hub@r2"])
+        assert not can(loaded, "org.edit")
+        assert scope(loaded, "org.view").paths == tuple(sorted((paths["tc@r1"], paths["r2"])))
+    assert len(ran) == 2, ran  # her row with her grants, and the roots of the tree (is it everything?)
+
+    learner_id = world.people["learner@r1"].id
+    db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == learner_id))
+    db.session.commit()
+    with app.test_request_context("/"), statements(app) as ran:
+        loaded = load_user(str(learner_id))
+        assert loaded is not None and not can(loaded, "org.view") and not can(loaded, "user.view")
+    assert len(ran) == 1, ran
+    with app.test_request_context("/"):
+        assert load_user("999999") is None and load_user("not-a-number") is None
