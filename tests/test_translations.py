@@ -389,3 +389,22 @@ def test_the_number_and_percent_filters_write_what_flask_babel_writes(app, local
             f"{format_decimal(v)}|{format_decimal(v, '#,##0.0')}|{format_percent(v / 100)};" for v in values
         )
         assert template.render(values=values) == expected
+
+
+def test_template_gettext_formats_and_escapes_as_jinjas_new_style(app):
+    """The template's ``_``, ``gettext`` and ``ngettext`` are one call each, and still behave as
+    Jinja's new-style gettext: the text is a format string ("%%" is "%"), values are escaped where the
+    template autoescapes and left alone where it does not (mail in plain text)."""
+    from flask_babel import force_locale
+
+    html = app.jinja_env.from_string(
+        "{{ _('Page %(page)s of %(pages)s', page=2, pages='<b>') }}|{{ _('100%% sure') }}|{{ _('Log out') }}|"
+        "{{ gettext('Log out') }}|{{ ngettext('%(num)d minute', '%(num)d minutes', 3) }}|"
+        "{% autoescape false %}{{ _('Page %(page)s of %(pages)s', page=1, pages='<i>') }}{% endautoescape %}"
+    )
+    with app.test_request_context(), force_locale("en"):
+        assert html.render() == "Page 2 of &lt;b&gt;|100% sure|Log out|Log out|3 minutes|Page 1 of <i>"
+    with app.test_request_context(), force_locale("uk"):
+        ukrainian = html.render().split("|")
+        assert ukrainian[2] == ukrainian[3] == "Вийти"
+        assert ukrainian[0].endswith("&lt;b&gt;") and ukrainian[4].startswith("3 ")
