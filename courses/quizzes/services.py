@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from courses.frameworks.models import (
@@ -28,7 +28,7 @@ from courses.frameworks.services import profile_for, requirements_of
 from courses.models import Course, Enrolment, Item, Module, Status
 from courses.questions import interchange
 from courses.questions.grading import grade
-from courses.questions.models import Question, QuestionCategory
+from courses.questions.models import Answer, Question, QuestionCategory
 from courses.quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -318,7 +318,7 @@ def _answer_order(question: Question, shuffle: bool) -> list[int] | None:
     return order
 
 
-def matching_choices(question: Question) -> list[str]:
+def matching_choices(question: Question | ShownQuestion) -> list[str]:
     """The texts a matching question offers in each select: every distinct match (distractors too),
     sorted, so their order says nothing about the pairs."""
     return sorted(
@@ -398,6 +398,76 @@ def save_page(
 
 
 # --- finishing: graded exactly once --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    text: str
+    match: str | None
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A bank question as a page of an attempt shows it."""
+
+    type: str
+    text: str
+    format: str
+    answers: list[ShownAnswer]
+
+
+@dataclass(frozen=True)
+class ShownSlot:
+    """A question of an attempt in its place on a page, with the learner's response so far."""
+
+    slot: int
+    answer_order: list[int] | None
+    response: Any
+    question: ShownQuestion | None  # None: deleted from the bank since the attempt drew it
+
+
+_slot, _question, _answer = AttemptQuestion.__table__.c, Question.__table__.c, Answer.__table__.c
+_every_slot = AttemptQuestion.__table__.alias()
+# Built once, and read as plain rows: building the ORM objects of a page (its slots, their questions
+# and every answer) cost more than the rest of the page's queries together.
+_PAGE = (
+    select(
+        _slot.slot,
+        _slot.answer_order,
+        _slot.response,
+        _slot.question_id,
+        _question.type,
+        _question.text,
+        _question.format,
+        _answer.text,
+        _answer.match,
+        select(func.max(_every_slot.c.page))
+        .where(_every_slot.c.attempt_id == bindparam("attempt_id"))
+        .scalar_subquery(),
+    )
+    .select_from(AttemptQuestion.__table__)
+    .outerjoin(Question.__table__, _question.id == _slot.question_id)
+    .outerjoin(Answer.__table__, _answer.question_id == _question.id)
+    .where(_slot.attempt_id == bindparam("attempt_id"), _slot.page == bindparam("page"))
+    .order_by(_slot.slot, _answer.position, _answer.id)
+)
+
+
+def page_questions(attempt_id: int, page: int) -> tuple[int, list[ShownSlot]]:
+    """How many pages the attempt has, and the questions of ``page`` as shown, with their answers
+    in the bank's order: one query ((0, []) for a page the attempt does not have)."""
+    slots: dict[int, ShownSlot] = {}
+    pages = 0
+    rows = db.session.execute(_PAGE, {"attempt_id": attempt_id, "page": page})
+    for slot, order, response, question_id, kind, text, text_format, answer, match, last in rows:
+        pages = last or 1
+        shown = slots.get(slot)
+        if shown is None:
+            question = ShownQuestion(kind, text, text_format, []) if question_id is not None else None
+            shown = slots[slot] = ShownSlot(slot, order, response, question)
+        if answer is not None and shown.question is not None:
+            shown.question.answers.append(ShownAnswer(answer, match))
+    return pages, list(slots.values())
 
 
 def page_count(attempt: Attempt) -> int:

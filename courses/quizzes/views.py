@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import nh3
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from courses.frameworks.models import (
     Competence,
@@ -222,31 +222,36 @@ def start(quiz_id: int) -> Any:
     return redirect(url_for(".attempt_page", attempt_id=attempt.id, page=attempt.last_page))
 
 
-_QUIZ_AND_COURSE = (
-    joinedload(Attempt.quiz).joinedload(Quiz.item).joinedload(Item.module).joinedload(Module.course)
-)
-# Built once: building a statement with its loader options (and the alias) cost more than running it.
-_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id")).options(_QUIZ_AND_COURSE)
-_every = aliased(AttemptQuestion)
-_PAGE_QUESTIONS = (
-    select(
-        AttemptQuestion,
-        select(func.max(_every.page)).where(_every.attempt_id == bindparam("attempt_id")).scalar_subquery(),
-    )
-    .where(AttemptQuestion.attempt_id == bindparam("attempt_id"), AttemptQuestion.page == bindparam("page"))
-    .order_by(AttemptQuestion.slot)
-    .options(joinedload(AttemptQuestion.question).selectinload(Question.answers))
+class QuizPlace(NamedTuple):
+    """Where an attempt's quiz sits: its item's title and key, and its course's code."""
+
+    title: Any
+    key: str
+    course: str
+
+
+# Built once: building a statement costs more than running it. The attempt is an ORM object (its
+# pages save and finish it); where its quiz sits is read as plain columns, not four more objects.
+_ATTEMPT = (
+    select(Attempt, Item.title, Item.key, Course.code)
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .join(Item, Item.id == Quiz.item_id)
+    .join(Module, Module.id == Item.module_id)
+    .join(Course, Course.id == Module.course_id)
+    .where(Attempt.id == bindparam("attempt_id"))
 )
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    # The pages show the quiz's item and link to its course: loaded with the attempt, in one query.
-    attempt = db.session.execute(_ATTEMPT, {"attempt_id": attempt_id}).scalar_one_or_none()
-    if attempt is None:
+def _own_attempt(attempt_id: int) -> tuple[Attempt, QuizPlace]:
+    """The current learner's attempt and where its quiz sits (the pages link to it): one query; 404
+    for an unknown attempt, 403 for someone else's."""
+    row = db.session.execute(_ATTEMPT, {"attempt_id": attempt_id}).one_or_none()
+    if row is None:
         abort(404)
+    attempt, title, key, course = row
     if attempt.user_id != current_user.id:
         abort(403)
-    return attempt
+    return attempt, QuizPlace(title, key, course)
 
 
 def _closed(attempt: Attempt, sending: bool = False) -> Any | None:
@@ -263,23 +268,22 @@ def _closed(attempt: Attempt, sending: bool = False) -> Any | None:
     return None
 
 
-def _page_questions(attempt: Attempt, page: int) -> tuple[int, list[AttemptQuestion]]:
-    """How many pages the attempt has, and the questions of ``page`` with their bank questions: one
-    query (and one for the answers); 404 for a page without questions."""
-    rows = db.session.execute(_PAGE_QUESTIONS, {"attempt_id": attempt.id, "page": page}).all()
-    if not rows:
+def _page_questions(attempt: Attempt, page: int) -> tuple[int, list[services.ShownSlot]]:
+    """How many pages the attempt has, and the questions of ``page``: 404 for a page without any."""
+    pages, questions = services.page_questions(attempt.id, page)
+    if not questions:
         abort(404)
-    return rows[0][1] or 1, [row[0] for row in rows]
+    return pages, questions
 
 
-def _stored(slot: AttemptQuestion, position: str) -> int | None:
+def _stored(slot: services.ShownSlot, position: str) -> int | None:
     """The stored index of the answer shown at ``position``: the form sends places on the page, never
     stored indexes (authors often write the right answer first, so index 0 would give it away)."""
     order = slot.answer_order or []
     return order[int(position)] if position.isdigit() and int(position) < len(order) else None
 
 
-def _submitted(questions: list[AttemptQuestion]) -> dict[int, Any]:
+def _submitted(questions: list[services.ShownSlot]) -> dict[int, Any]:
     """slot → the value the page's form sent for it (absent fields are unanswered)."""
     values: dict[int, Any] = {}
     for slot in questions:
@@ -301,7 +305,7 @@ def _submitted(questions: list[AttemptQuestion]) -> dict[int, Any]:
 @bp.route("/courses/quizzes/attempts/<int:attempt_id>/<int:page>", methods=["GET", "POST"])
 @login_required
 def attempt_page(attempt_id: int, page: int) -> Any:
-    attempt = _own_attempt(attempt_id)
+    attempt, place = _own_attempt(attempt_id)
     if (elsewhere := _closed(attempt, sending=request.method == "POST")) is not None:
         return elsewhere
     pages, questions = _page_questions(attempt, page)  # 404 for a page the attempt does not have
@@ -326,14 +330,14 @@ def attempt_page(attempt_id: int, page: int) -> Any:
             return redirect(url_for(".result", attempt_id=attempt.id))
         db.session.commit()
         if refused:
-            return _attempt_form(attempt, page, pages, _page_questions(attempt, page)[1], refused)
+            return _attempt_form(attempt, place, page, pages, _page_questions(attempt, page)[1], refused)
         if go == "finish":
             return redirect(url_for(".confirm_finish", attempt_id=attempt.id))
         return redirect(url_for(".attempt_page", attempt_id=attempt.id, page=target))
-    return _attempt_form(attempt, page, pages, questions)
+    return _attempt_form(attempt, place, page, pages, questions)
 
 
-def _not_numbers(questions: list[AttemptQuestion], submitted: dict[int, Any]) -> dict[int, str]:
+def _not_numbers(questions: list[services.ShownSlot], submitted: dict[int, Any]) -> dict[int, str]:
     """slot → the text typed for a numerical question that is not a number ("ЦНАП"): refused, not
     saved as a wrong answer; an empty field is simply unanswered."""
     refused = {}
@@ -348,15 +352,16 @@ def _not_numbers(questions: list[AttemptQuestion], submitted: dict[int, Any]) ->
 
 def _attempt_form(
     attempt: Attempt,
+    place: QuizPlace,
     page: int,
     pages: int,
-    questions: list[AttemptQuestion],
+    questions: list[services.ShownSlot],
     refused: dict[int, str] | None = None,
 ) -> Any:
     return render_template(
         "courses/quizzes/attempt.html",
         attempt=attempt,
-        quiz=attempt.quiz,
+        place=place,
         questions=questions,
         page=page,
         pages=pages,
@@ -369,7 +374,7 @@ def _attempt_form(
 @login_required
 def confirm_finish(attempt_id: int) -> Any:
     """The list of unanswered questions, and the button that submits the attempt."""
-    attempt = _own_attempt(attempt_id)
+    attempt, place = _own_attempt(attempt_id)
     if request.method == "POST":
         graded = services.finish_attempt(attempt)
         db.session.commit()
@@ -379,9 +384,7 @@ def confirm_finish(attempt_id: int) -> Any:
     if (elsewhere := _closed(attempt)) is not None:
         return elsewhere
     unanswered = [slot for slot in attempt.questions if not services.is_answered(slot)]
-    return render_template(
-        "courses/quizzes/finish.html", attempt=attempt, quiz=attempt.quiz, unanswered=unanswered
-    )
+    return render_template("courses/quizzes/finish.html", attempt=attempt, place=place, unanswered=unanswered)
 
 
 # --- results -------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from courses.signals import course_completed
 from lms.accounts.models import Job
 from lms.i18n import utcnow
 from lms.permissions import scope
-from lms.testing import csrf_token, login, post
+from lms.testing import csrf_token, login, post, statements
 
 EN = {"Accept-Language": "en"}
 LAYOUT = (
@@ -995,3 +995,32 @@ def test_a_time_limit_shows_the_time_left_and_a_late_page_is_refused(
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt.id)
     assert attempt.state == AttemptState.FINISHED and attempt.questions[0].response is None
+
+
+def test_the_attempt_page_shows_its_questions_in_order_with_the_answers_so_far_in_four_queries(
+    app, client, db, bank, course, enrolled, learner, every_type
+):
+    quiz = make_quiz(db, course, [(bank.a, 3, 7, 80)], questions_per_page=7)
+    attempt = services.start_attempt(quiz, learner)
+    single = next(slot for slot in attempt.questions if slot.question.type == "single")
+    single.response = single.answer_order[1]
+    shown_answers = [single.question.answers[index].text for index in single.answer_order]
+    essay = next(slot for slot in attempt.questions if slot.question.type == "essay")
+    essay.question_id = None  # deleted from the bank since the attempt drew it
+    db.session.commit()
+    attempt_id, single_slot, essay_slot = attempt.id, single.slot, essay.slot
+    login(client, learner)
+
+    with statements(app) as ran:
+        page = text(client.get(f"/courses/quizzes/attempts/{attempt_id}/1", headers=EN))
+
+    # The learner with her grants, whether her hub has tasks in an action plan (the header's link),
+    # the attempt with where its quiz sits, and the page's questions with their answers.
+    assert len(ran) == 4, ran
+    places = [page.index(f'id="slot-{number}"') for number in range(1, 8)]
+    assert places == sorted(places)
+    labels = re.findall(rf'<label for="q{single_slot}-\d+">(.*?)</label>', page)
+    assert labels == shown_answers  # in the attempt's order, not the bank's
+    assert f'name="q{single_slot}" value="1" checked>' in page  # her answer so far
+    removed = page[page.index(f'id="slot-{essay_slot}"') :]
+    assert "This question has been removed from the bank; it earns no marks." in removed[:400]
