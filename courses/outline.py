@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request, url_for
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -69,12 +69,25 @@ class Outline:
     items: tuple[OutlineItem, ...] = field(init=False)
     _by_key: dict[str, OutlineItem] = field(init=False, repr=False, compare=False)
     _modules: dict[int, OutlineModule] = field(init=False, repr=False, compare=False)
+    _paths: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         items = tuple(item for module in self.modules for item in module.items)
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "_by_key", {item.key: item for item in items})
         object.__setattr__(self, "_modules", {module.id: module for module in self.modules})
+        object.__setattr__(self, "_paths", {})
+
+    def lesson_paths(self) -> dict[str, str]:
+        """key → the address of each item's page, built once per outline (for the application's
+        root): the course page links to every item, and building an address costs as much as the
+        rest of its line."""
+        root = request.script_root
+        paths = self._paths.get(root)
+        if paths is None:
+            paths = {item.key: url_for("courses.lesson", code=self.code, key=item.key) for item in self.items}
+            self._paths[root] = paths
+        return paths
 
     def item(self, key: str) -> OutlineItem | None:
         return self._by_key.get(key)

@@ -125,7 +125,7 @@ def init_core(app: Flask) -> None:
     from lms.monitoring.views import bp as monitoring_bp
     from lms.orgs.views import bp as orgs_bp
     from lms.pages import bp as pages_bp
-    from lms.permissions import GLOBAL, can
+    from lms.permissions import GLOBAL, add_person_fact, can
     from lms.plans import demo as plans_demo
     from lms.plans import services as plans
     from lms.plans.views import bp as plans_bp
@@ -196,6 +196,7 @@ def init_core(app: Flask) -> None:
         area=MONITORING,
     )
     add_nav_item(app, "plans.index", _l("Action plans"), plans.may_list, 45, area=MONITORING)
+    add_person_fact(plans.HAS_TASKS, plans.executes_any_action)  # the link above asks on every page
     add_demo_loader(app, "plans", plans_demo.load_demo)
     from lms.plans import round_views as plans_rounds
 

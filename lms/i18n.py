@@ -16,7 +16,7 @@ from flask_babel import _get_current_context as _babel_context
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
@@ -136,12 +136,7 @@ class Translated(dict[str, str]):
     """
 
     def in_locale(self, locale: str | None = None) -> str:
-        try:
-            locale = locale or current_locale()
-            default = current_app.config["BABEL_DEFAULT_LOCALE"]
-        except RuntimeError:  # outside an app context
-            locale, default = locale or "uk", "uk"
-        for code in fallback_chain(locale, default):
+        for code in _chain_for(locale) if locale else _current_chain():
             if self.get(code):
                 return self[code]
         return next((text for text in self.values() if text), "")
@@ -150,9 +145,31 @@ class Translated(dict[str, str]):
         return self.in_locale()
 
     def __html__(self) -> str:
-        from markupsafe import escape
-
         return str(escape(self.in_locale()))
+
+
+def _chain_for(locale: str) -> tuple[str, ...]:
+    try:
+        default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    except RuntimeError:  # outside an app context
+        default = "uk"
+    return fallback_chain(locale, default)
+
+
+def _current_chain() -> tuple[str, ...]:
+    """The fallback chain of the locale in force, kept beside it (a page shows dozens of titles;
+    ``force_locale`` swaps the locale, and so the chain)."""
+    namespace = _babel_namespace()
+    locale = getattr(namespace, "babel_locale", None)
+    if namespace is None or locale is None:
+        try:
+            return _chain_for(current_locale())
+        except RuntimeError:  # outside an app context
+            return fallback_chain("uk", "uk")
+    kept = getattr(namespace, "lms_chain", None)
+    if kept is None or kept[0] is not locale:
+        kept = namespace.lms_chain = (locale, _chain_for(locale.language))
+    return kept[1]
 
 
 class TranslatedText(TypeDecorator[Translated]):

@@ -6,14 +6,15 @@ on its organisation and everything below it. Plugins add actions with :func:`all
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import ColumnElement, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 
 from lms.accounts.models import Role, RoleGrant, User
 from lms.extensions import db
@@ -83,7 +84,7 @@ class Scope:
 
 def _grants(user: User) -> list[tuple[str, str, int | None, int]]:
     """(role, organisation path, parent id, organisation id) of each grant; cached for the request
-    (the person's loader reads them with her: :data:`WITH_GRANTS`)."""
+    (the person's loader reads them with her: :func:`load_with_grants`)."""
     cache = g.setdefault("_lms_grants", {})
     if user.id not in cache:  # one query, not one per grant
         cache[user.id] = [tuple(row) for row in db.session.execute(_GRANTS, {"user_id": user.id})]
@@ -99,24 +100,52 @@ _GRANTS = (
     .join(Organisation.__table__, _organisation.id == _grant.organisation_id)
     .where(_grant.user_id == bindparam("user_id"))
 )
-# A person with her grants, one row per grant (one row of NULL grant columns without any): every
-# page with the header needs them, and one query costs less than two.
-WITH_GRANTS = (
-    select(User, *GRANT_COLUMNS)
-    .outerjoin(RoleGrant.__table__, _grant.user_id == User.id)
-    .outerjoin(Organisation.__table__, _organisation.id == _grant.organisation_id)
-    .where(User.id == bindparam("user_id"))
-)
+# Facts about a person that nearly every page asks for (does any of her organisations execute an
+# action plan's task? the header links to the plans then): name → a function building a true/false
+# SQL expression over a row of the person and one of her grants (``lms_user``, ``lms_role_grant``,
+# NULL without any); read with her, the fact is true when it is true on any row.
+PERSON_FACTS: dict[str, Callable[[], ColumnElement[bool]]] = {}
+
+
+def add_person_fact(name: str, expression: Callable[[], ColumnElement[bool]]) -> None:
+    """Read ``name`` with every person loaded for a request (see :func:`person_fact`)."""
+    PERSON_FACTS[name] = expression
+    _with_grants.cache_clear()
+
+
+@functools.cache
+def _with_grants() -> tuple[Select[Any], tuple[str, ...]]:
+    """A person with her grants, one row per grant (one row of NULL grant columns without any), and
+    the facts about her: every page with the header needs them, and one query costs less than
+    three. Built once (per set of facts)."""
+    names = tuple(PERSON_FACTS)
+    statement = (
+        select(User, *GRANT_COLUMNS, *(PERSON_FACTS[name]().label(name) for name in names))
+        .outerjoin(RoleGrant.__table__, _grant.user_id == User.id)
+        .outerjoin(Organisation.__table__, _organisation.id == _grant.organisation_id)
+        .where(User.id == bindparam("user_id"))
+    )
+    return statement, names
 
 
 def load_with_grants(user_id: int) -> User | None:
-    """The person ``user_id`` and, kept for the request, her grants: one query."""
-    rows = db.session.execute(WITH_GRANTS, {"user_id": user_id}).all()
+    """The person ``user_id`` and, kept for the request, her grants and the facts about her: one query."""
+    statement, names = _with_grants()
+    rows = db.session.execute(statement, {"user_id": user_id}).all()
     if not rows:
         return None
     user = rows[0][0]
-    g.setdefault("_lms_grants", {})[user.id] = [tuple(row[1:]) for row in rows if row[1] is not None]
+    width = 1 + len(GRANT_COLUMNS)
+    g.setdefault("_lms_grants", {})[user.id] = [tuple(row[1:width]) for row in rows if row[1] is not None]
+    g.setdefault("_lms_person_facts", {})[user.id] = {
+        name: any(row[width + index] for row in rows) for index, name in enumerate(names)
+    }
     return user
+
+
+def person_fact(user: Any, name: str) -> bool | None:
+    """A fact read with ``user`` this request (:func:`add_person_fact`), or None when it was not."""
+    return g.get("_lms_person_facts", {}).get(getattr(user, "id", None), {}).get(name)
 
 
 def scope(user: Any, action: str) -> Scope:
@@ -165,7 +194,7 @@ def _unproxied(user: Any) -> Any:
 
 def forget_permissions() -> None:
     """Forget what this request worked out about grants (after grants or the tree change)."""
-    for name in ("_lms_grants", "_lms_roots", "_lms_scopes", "_lms_nav"):
+    for name in ("_lms_grants", "_lms_person_facts", "_lms_roots", "_lms_scopes", "_lms_nav"):
         g.pop(name, None)
 
 

@@ -217,6 +217,7 @@ def course(code: str) -> Any:
     return render_template(
         "courses/course.html",
         course=outline,
+        lesson_paths=outline.lesson_paths(),
         is_enrolled=is_enrolled,
         completed_at=state.completed_at,
         modules=modules,

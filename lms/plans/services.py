@@ -14,15 +14,15 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
-from lms.accounts.models import User
+from lms.accounts.models import RoleGrant, User
 from lms.audit.services import record
 from lms.extensions import db
 from lms.monitoring.aggregates import Filters
 from lms.monitoring.periods import Period
 from lms.orgs.models import Kind, Organisation
-from lms.permissions import Scope, can, granted_organisation_ids, scope
+from lms.permissions import Scope, can, granted_organisation_ids, person_fact, scope
 from lms.plans.models import Action, Indicator, IndicatorKind, Plan, action_executor
 from lms.plugins import registry
 
@@ -84,8 +84,22 @@ def may_edit(user: Any, plan: Plan) -> bool:
     return can(user, EDIT, plan.owner)
 
 
+HAS_TASKS = "plans.has_tasks"
+
+
+def executes_any_action() -> ColumnElement[bool]:
+    """For :func:`lms.permissions.add_person_fact`: does the person's home organisation, or her
+    grant's, execute an action of any plan? (as :func:`acting_organisation_ids` decides)."""
+    person, grant = User.__table__.c, RoleGrant.__table__.c
+    return exists().where(
+        action_executor.c.organisation_id.in_([person.organisation_id, grant.organisation_id])
+    )
+
+
 def has_tasks(user: Any, plan: Plan | None = None) -> bool:
     """Whether ``user`` is an executor of any action (of one plan, or of every plan)."""
+    if plan is None and (known := person_fact(user, HAS_TASKS)) is not None:
+        return known  # read with her
     ids = acting_organisation_ids(user)
     if not ids:
         return False

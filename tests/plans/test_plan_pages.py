@@ -249,3 +249,28 @@ def test_the_demo_plan_is_the_zhytomyr_plan_imported_once(app, world, db):
     assert executor.organisation is plan.actions[0].executors[0]
     assert executor.organisation.institution_type == "administration_unit"
     assert services.has_tasks(executor, plan) and not plan.rounds  # the journey opens the round
+
+
+def test_the_header_links_the_plans_for_whoever_acts_for_an_executor_read_with_her(
+    app, client, login_as, world, plan, make, db
+):
+    """Whether a person has tasks is read with her (no query of its own), for her grants'
+    organisations and her home organisation alike, and agrees with the query it replaces."""
+    from lms.accounts.views import load_user
+    from lms.permissions import forget_permissions
+
+    at_home = make.user(world.orgs["tc@r1"], ("learner",), email="staff.tc1@example.org")
+    make.commit()
+    expected = {"trainer@r1": True, "learner@r2": False, "at home": True}
+    people = {"trainer@r1": world.people["trainer@r1"], "learner@r2": world.people["learner@r2"]}
+    people["at home"] = at_home
+    for name, person in people.items():
+        with app.test_request_context("/"):
+            loaded = load_user(str(person.id))
+            assert services.has_tasks(loaded) is expected[name], name
+            forget_permissions()  # the same question by its own query
+            assert services.has_tasks(loaded) is expected[name], name
+        login_as(person)
+        header = client.get("/", headers=EN).get_data(as_text=True).split("</header>")[0]
+        assert ('href="/plans/"' in header) is expected[name], name
+        post(client, "/logout")
