@@ -212,10 +212,13 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     ``target`` is an :class:`Organisation`, a :class:`User` (judged by their home organisation;
     people may always view their own account), :data:`GLOBAL`, or None for "anywhere at all".
     """
-    user = _unproxied(user)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if type(user) is not User:  # current_user, or an anonymous visitor
+        user = _unproxied(user)
+        if not getattr(user, "is_authenticated", False):
+            return False
+    if not user.is_active:  # (a person's is_authenticated is her is_active)
         return False
-    where = _scope(user, action)
+    where = _scopes(user).get(action, NOWHERE)
     if target is None:
         return bool(where.paths) or where.is_everything
     if target is GLOBAL:
