@@ -218,7 +218,7 @@ def can(user: Any, action: str, target: Any = None) -> bool:
             return False
     if not user.is_active:  # (a person's is_authenticated is her is_active)
         return False
-    where = _scopes(user).get(action, NOWHERE)
+    where = _scope(user, action)
     if target is None:
         return bool(where.paths) or where.is_everything
     if target is GLOBAL:
