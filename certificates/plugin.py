@@ -138,10 +138,16 @@ class CertificatesPlugin:
         add_translations(app, PACKAGE_DIR)
         signed_in = lambda user: user.is_authenticated  # noqa: E731
         add_nav_item(app, "certificates.index", _l("My certificates"), signed_in, 50, area=LEARNING)
-        add_nav_item(app, "certificates.manage", _l("Certificates"), access.may_search, 50, area=MONITORING)
+        add_nav_item(
+            app, "certificates.manage", _l("Certificates"), access.may_search, 50, area=MONITORING, staff=True
+        )
         # Trainers and admins find it with their cohorts (Teaching); managers with what they watch.
-        add_nav_item(app, "certificates.cohorts", _l("Cohort certificates"), _teaches, 60, area=TEACHING)
-        add_nav_item(app, "certificates.cohorts", _l("Cohort certificates"), _monitors, 60, area=MONITORING)
+        add_nav_item(
+            app, "certificates.cohorts", _l("Cohort certificates"), _teaches, 60, area=TEACHING, staff=True
+        )
+        add_nav_item(
+            app, "certificates.cohorts", _l("Cohort certificates"), _monitors, 60, area=MONITORING, staff=True
+        )
         add_nav_item(
             app,
             "certificates.templates",
@@ -149,6 +155,7 @@ class CertificatesPlugin:
             access.may_edit_templates,
             48,
             area=TEACHING,
+            staff=True,
         )
         add_api_paths(app, API_PATHS)
         _label_audit_actions()

@@ -90,7 +90,9 @@ class CoursesPlugin:
         from lms.permissions import allow
 
         allow("admin", "courses.author")
-        add_nav_item(app, "courses.author_index", _l("Course authoring"), may_author, 45, area=TEACHING)
+        add_nav_item(
+            app, "courses.author_index", _l("Course authoring"), may_author, 45, area=TEACHING, staff=True
+        )
         # Quizzes (courses/quizzes/): attempts, results, competence profiles, essays to grade.
         from courses.quizzes import models as quiz_models  # noqa: F401
         from courses.quizzes.cli import quizzes_group
@@ -108,7 +110,9 @@ class CoursesPlugin:
         add_nav_item(
             app, "courses_quizzes.my_competences", _l("My competences"), signed_in, 42, area=LEARNING
         )
-        add_nav_item(app, "courses_quizzes.grading", _l("Essays to grade"), may_grade, 47, area=TEACHING)
+        add_nav_item(
+            app, "courses_quizzes.grading", _l("Essays to grade"), may_grade, 47, area=TEACHING, staff=True
+        )
         from courses.personal_data import export as personal_data
         from lms.plugins import add_personal_data
 
@@ -116,9 +120,17 @@ class CoursesPlugin:
         from courses.frameworks.views import may_manage
 
         add_nav_item(
-            app, "courses_frameworks.index", _l("Competence frameworks"), may_manage, 46, area=ADMINISTRATION
+            app,
+            "courses_frameworks.index",
+            _l("Competence frameworks"),
+            may_manage,
+            46,
+            area=ADMINISTRATION,
+            staff=True,
         )
-        add_nav_item(app, "courses_questions.index", _l("Question bank"), may_author, 46, area=TEACHING)
+        add_nav_item(
+            app, "courses_questions.index", _l("Question bank"), may_author, 46, area=TEACHING, staff=True
+        )
         from courses.home import install as add_home_sections
 
         add_home_sections(app)

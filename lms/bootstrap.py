@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts.forms import TIMEZONES
-from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.extensions import SignedCookieSessions, babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import (
     LOCALE_NAMES,
     current_babel_locale,
@@ -92,6 +92,7 @@ def _version_locations(alembic_config: Any) -> Any:
 
 def init_extensions(app: Flask) -> None:
     app.extensions["lms"] = Registry(migration_dirs=[str(PACKAGE_DIR / "migrations" / "versions")])
+    app.session_interface = SignedCookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
@@ -143,12 +144,26 @@ def init_core(app: Flask) -> None:
     def may_only(action: str, *but_not: str) -> Any:
         return lambda user: can(user, action) and not any(can(user, other) for other in but_not)
 
-    add_nav_item(app, "orgs.index", _l("Organisations"), may("org.edit"), 10, area=ADMINISTRATION)
+    add_nav_item(app, "orgs.index", _l("Organisations"), may("org.edit"), 10, area=ADMINISTRATION, staff=True)
     add_nav_item(
-        app, "orgs.index", _l("Organisations"), may_only("org.view", "org.edit"), 10, area=MONITORING
+        app,
+        "orgs.index",
+        _l("Organisations"),
+        may_only("org.view", "org.edit"),
+        10,
+        area=MONITORING,
+        staff=True,
     )
-    add_nav_item(app, "accounts.users", _l("People"), may("user.edit"), 20, area=ADMINISTRATION)
-    add_nav_item(app, "accounts.users", _l("People"), may_only("user.invite", "user.edit"), 20, area=TEACHING)
+    add_nav_item(app, "accounts.users", _l("People"), may("user.edit"), 20, area=ADMINISTRATION, staff=True)
+    add_nav_item(
+        app,
+        "accounts.users",
+        _l("People"),
+        may_only("user.invite", "user.edit"),
+        20,
+        area=TEACHING,
+        staff=True,
+    )
     add_nav_item(
         app,
         "accounts.users",
@@ -156,6 +171,7 @@ def init_core(app: Flask) -> None:
         may_only("user.view", "user.edit", "user.invite"),
         20,
         area=MONITORING,
+        staff=True,
     )
     add_nav_item(
         app,
@@ -164,8 +180,9 @@ def init_core(app: Flask) -> None:
         lambda user: can(user, "targetgroup.edit", GLOBAL),
         30,
         area=ADMINISTRATION,
+        staff=True,
     )
-    add_nav_item(app, "audit.index", _l("Audit log"), may("audit.view"), 90, area=ADMINISTRATION)
+    add_nav_item(app, "audit.index", _l("Audit log"), may("audit.view"), 90, area=ADMINISTRATION, staff=True)
     from lms.permissions import allow
     from lms.public.figures import EDIT as PUBLIC_FIGURES
 
@@ -177,6 +194,7 @@ def init_core(app: Flask) -> None:
         lambda user: can(user, PUBLIC_FIGURES, GLOBAL),
         95,
         area=ADMINISTRATION,
+        staff=True,
     )
 
     from lms.accounts.services import count_active_people, count_invited_people
@@ -186,7 +204,9 @@ def init_core(app: Flask) -> None:
     add_indicator(app, "lms.people", _l("Active people"), count_active_people)
     add_indicator(app, "lms.people-invited", _l("Invited, not accepted yet"), count_invited_people)
     monitoring_indicators.register(app)
-    add_nav_item(app, "monitoring.dashboard", _l("Dashboard"), may("monitoring.view"), 5, area=MONITORING)
+    add_nav_item(
+        app, "monitoring.dashboard", _l("Dashboard"), may("monitoring.view"), 5, area=MONITORING, staff=True
+    )
     add_nav_item(
         app,
         "monitoring.external_index",
@@ -194,6 +214,7 @@ def init_core(app: Flask) -> None:
         may("monitoring.view"),
         40,
         area=MONITORING,
+        staff=True,
     )
     add_nav_item(app, "plans.index", _l("Action plans"), plans.may_list, 45, area=MONITORING)
     add_person_fact(plans.HAS_TASKS, plans.executes_any_action)  # the link above asks on every page
@@ -212,7 +233,7 @@ def init_core(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from lms.fragments import FragmentCacheExtension, csrf_token, hole
-    from lms.permissions import can
+    from lms.permissions import can, may_act
 
     app.jinja_env.add_extension(FragmentCacheExtension)
 
@@ -223,7 +244,10 @@ def _init_templates(app: Flask) -> None:
             return []
         cache = g.setdefault("_lms_nav", {})  # the header and the home page ask
         if user.id not in cache:
-            cache[user.id] = [item for item in registry().nav if item.visible(user)]
+            staff = may_act(user)  # a learner's links are not asked about the staff's
+            cache[user.id] = [
+                item for item in registry().nav if (staff or not item.staff) and item.visible(user)
+            ]
         return cache[user.id]
 
     def nav_areas() -> list[tuple[str, Any, list[Any]]]:

@@ -232,6 +232,15 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     raise TypeError(f"can() does not know targets of type {type(target).__name__}")
 
 
+def may_act(user: Any) -> bool:
+    """May ``user`` perform any action anywhere? False for learners, visitors and inactive people:
+    ``can(user, action)`` is then false for every action."""
+    user = _unproxied(user)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(_scopes(user))
+
+
 def require(action: str, target: Any = None) -> None:
     """Abort with 403 (401 for anonymous visitors) unless the current user may do it."""
     if not current_user.is_authenticated:

@@ -62,13 +62,17 @@ AREAS: dict[str, LazyString] = {
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation, in one of :data:`AREAS`, shown when ``visible(user)`` is true."""
+    """A link in the main navigation, in one of :data:`AREAS`, shown when ``visible(user)`` is true.
+
+    ``staff`` says that ``visible`` can only be true for someone whose roles allow some action (a
+    trainer, a manager, an admin): for everyone else, most people, it is not asked at all."""
 
     endpoint: str
     label: LazyString | str
     visible: Callable[[User], bool]
     order: int = 100
     area: str = LEARNING
+    staff: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,13 +226,16 @@ def add_nav_item(
     order: int = 100,
     *,
     area: str,
+    staff: bool = False,
 ) -> None:
     """Add a link to the main navigation, in ``area`` (one of :data:`AREAS`), for the people for whom
-    ``visible(user)`` is true; within an area links follow ``order``."""
+    ``visible(user)`` is true; within an area links follow ``order``. With ``staff``, ``visible`` is
+    asked only for people whose roles allow some action (see :class:`NavItem`): say so when it is
+    made of ``can()`` and roles, and a learner never sees the link."""
     if area not in AREAS:
         raise PluginError(f"nav item {endpoint!r}: unknown area {area!r} (areas: {', '.join(AREAS)})")
     nav = registry(app).nav
-    nav.append(NavItem(endpoint, label, visible, order, area))
+    nav.append(NavItem(endpoint, label, visible, order, area, staff))
     nav.sort(key=lambda item: item.order)
 
 

@@ -96,6 +96,32 @@ def test_a_regional_admin_gets_no_target_groups_which_need_a_national_grant(app,
     assert "accounts.target_groups" not in areas_of(app, world.people["admin@r1"])["administration"]
 
 
+def test_staff_links_are_false_for_people_whose_roles_allow_nothing_and_are_not_asked(app, world, make):
+    """A link added with ``staff`` is not asked about a learner: that must not hide anything, so
+    every staff link's own test is false for her, whatever the settings."""
+    from lms.plugins import registry
+
+    app.config["COURSES_TRAINERS_AUTHOR"] = True
+    learners = [world.people["learner@r1"], make.user(world.orgs["hub@r2"])]  # a learner's grant, none
+    staff = [item for item in registry(app).nav if item.staff]
+    assert len(staff) > 20
+    asked: list = []
+    add_nav_item(
+        app, "pages.home", "Staff only", lambda user: asked.append(user) or True, area="teaching", staff=True
+    )
+    try:
+        for person in learners:
+            with app.test_request_context("/"):
+                login_user(person)
+                assert not any(item.visible(person) for item in staff)
+            shown = [endpoint for items in areas_of(app, person).values() for endpoint in items]
+            assert "pages.home" not in shown
+        assert asked == []
+        assert "pages.home" in areas_of(app, world.people["trainer@r1"])["teaching"]
+    finally:  # the app outlives the test
+        registry(app).nav[:] = [item for item in registry(app).nav if item.label != "Staff only"]
+
+
 def test_a_nav_item_needs_a_known_area(app):
     with pytest.raises(PluginError, match="unknown area"):
         add_nav_item(app, "pages.home", "Home", lambda user: True, area="elsewhere")

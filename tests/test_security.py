@@ -198,6 +198,23 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client, world):
     assert "Strict-Transport-Security" not in response.headers
 
 
+def test_the_session_serializer_is_built_once_and_again_when_the_secret_changes(app, client, world):
+    """Flask would build it for every request; ours keeps it while the secret key and its fallbacks
+    stay the same, so rotating the key (the old one as a fallback) keeps people logged in."""
+    interface = app.session_interface
+    serializer = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is serializer
+    login(client, world.people["trainer@r1"])
+    assert client.get("/profile").status_code == 200
+    old = app.secret_key
+    app.secret_key = app.config["SECRET_KEY"] = "a-rotated-secret"
+    app.config["SECRET_KEY_FALLBACKS"] = [old]
+    assert interface.get_signing_serializer(app) is not serializer
+    assert client.get("/profile").status_code == 200  # signed with the fallback
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/profile").status_code == 302  # the old cookie no longer counts
+
+
 class TestOnAnHttpsSite:
     @pytest.fixture
     def app_config(self, app_config):

@@ -83,11 +83,17 @@ def install(app: Flask) -> None:
     app.add_template_filter(cohort_date, "cohort_date")
     # One list, in one area per person: trainers and admins teach (their cohorts, their scope's), managers
     # monitor their scope's, learners see the cohorts they are in.
-    add_nav_item(app, "courses_cohorts.index", _l("Cohorts"), _teaches, 43, area=TEACHING)
-    add_nav_item(app, "courses_cohorts.index", _l("Cohorts"), _monitors_only, 43, area=MONITORING)
+    add_nav_item(app, "courses_cohorts.index", _l("Cohorts"), _teaches, 43, area=TEACHING, staff=True)
+    add_nav_item(app, "courses_cohorts.index", _l("Cohorts"), _monitors_only, 43, area=MONITORING, staff=True)
     add_nav_item(app, "courses_cohorts.index", _l("My cohorts"), _learner_only, 43, area=LEARNING)
     add_nav_item(
-        app, "courses_cohorts.licence_grants", _l("Trainer licences"), _grants, 47, area=ADMINISTRATION
+        app,
+        "courses_cohorts.licence_grants",
+        _l("Trainer licences"),
+        _grants,
+        47,
+        area=ADMINISTRATION,
+        staff=True,
     )
     add_home_section(
         app,

@@ -139,7 +139,13 @@ def install(app: Flask) -> None:
     """The lineage's links in the navigation: the national view under Monitoring, a trainer's own
     lineage under Teaching."""
     add_nav_item(
-        app, "courses_cohorts.lineage_national", _l("Cascade lineage"), may_see_cascade, 60, area=MONITORING
+        app,
+        "courses_cohorts.lineage_national",
+        _l("Cascade lineage"),
+        may_see_cascade,
+        60,
+        area=MONITORING,
+        staff=True,
     )
     add_nav_item(
         app,
@@ -148,4 +154,5 @@ def install(app: Flask) -> None:
         lambda user: can(user, access.CREATE) and not may_see_cascade(user),
         49,
         area=TEACHING,
+        staff=True,
     )
