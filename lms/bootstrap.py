@@ -272,7 +272,9 @@ def _init_templates(app: Flask) -> None:
         lms_version=__import__("lms").__version__,
     )
     app.jinja_env.filters["datetime"] = local_datetime
-    app.jinja_env.filters["date_short"] = lambda value: format_date(value, "medium") if value else ""
+    # A stored timestamp's day in the person's time zone: "long" spells the month out.
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["date_short"] = app.jinja_env.filters["date"]
     # Flask-Babel's format_decimal and format_percent are these with get_locale(): the locale in
     # force is read the cheap way (a page formats dozens of numbers).
     app.jinja_env.filters["number"] = _number

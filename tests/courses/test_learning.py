@@ -365,6 +365,9 @@ def test_completing_the_course_fires_each_signal_once_and_lands_on_course_comple
     assert enrolment_of(db, learner, course).completed_at is not None
     page = text(client.get("/courses/OPEN-1", headers=EN))
     assert 'class="msg success course-completed"' in page and "Course completed" in page
+    assert re.search(r"Finished on \w+\s\d{1,2},\s\d{4}: you have done every required item", page)  # a date
+    ukrainian = text(client.get("/courses/OPEN-1", headers={"Accept-Language": "uk"}))
+    assert re.search(r"Завершено \d{1,2}\s[а-яії]+\s\d{4}\sр\.: ви виконали", ukrainian)
     catalogue = text(client.get("/courses/", headers=EN))
     assert '<dd class="course-status">Completed</dd>' in catalogue
 
