@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 
 from lms.accounts.models import Role, RoleGrant, User
-from lms.extensions import db
+from lms.extensions import db, loaded, table_columns
 from lms.orgs.models import Organisation
 
 # role -> actions it allows within the subtree of the grant
@@ -115,15 +115,18 @@ def add_person_fact(name: str, expression: Callable[[], ColumnElement[bool]]) ->
 
 @functools.cache
 def _with_grants() -> tuple[Select[Any], tuple[str, ...]]:
-    """A person with her grants, one row per grant (one row of NULL grant columns without any), and
-    the facts about her: every page with the header needs them, and one query costs less than
-    three. Built once (per set of facts)."""
+    """A person's columns with her grants, one row per grant (one row of NULL grant columns without
+    any), and the facts about her: every page with the header needs them, and one query costs less
+    than three. Plain columns, not the entity (see :func:`lms.extensions.loaded`); built once (per
+    set of facts)."""
     names = tuple(PERSON_FACTS)
+    person = User.__table__
     statement = (
-        select(User, *GRANT_COLUMNS, *(PERSON_FACTS[name]().label(name) for name in names))
-        .outerjoin(RoleGrant.__table__, _grant.user_id == User.id)
+        select(*table_columns(User), *GRANT_COLUMNS, *(PERSON_FACTS[name]().label(name) for name in names))
+        .select_from(person)
+        .outerjoin(RoleGrant.__table__, _grant.user_id == person.c.id)
         .outerjoin(Organisation.__table__, _organisation.id == _grant.organisation_id)
-        .where(User.id == bindparam("user_id"))
+        .where(person.c.id == bindparam("user_id"))
     )
     return statement, names
 
@@ -134,9 +137,12 @@ def load_with_grants(user_id: int) -> User | None:
     rows = db.session.execute(statement, {"user_id": user_id}).all()
     if not rows:
         return None
-    user = rows[0][0]
-    width = 1 + len(GRANT_COLUMNS)
-    g.setdefault("_lms_grants", {})[user.id] = [tuple(row[1:width]) for row in rows if row[1] is not None]
+    person = len(table_columns(User))
+    width = person + len(GRANT_COLUMNS)
+    user = loaded(User, rows[0][:person])
+    g.setdefault("_lms_grants", {})[user.id] = [
+        tuple(row[person:width]) for row in rows if row[person] is not None
+    ]
     g.setdefault("_lms_person_facts", {})[user.id] = {
         name: any(row[width + index] for row in rows) for index, name in enumerate(names)
     }

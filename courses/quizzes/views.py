@@ -47,7 +47,7 @@ from courses.quizzes.models import Attempt, AttemptQuestion, AttemptState, Quiz,
 from courses.services import enrolment_of, is_unlocked
 from courses.views.authoring import may_author
 from lms.accounts.models import User
-from lms.extensions import db
+from lms.extensions import db, loaded, table_columns
 from lms.i18n import local_datetime, utcnow
 from lms.permissions import can, scope
 
@@ -231,9 +231,12 @@ class QuizPlace(NamedTuple):
 
 
 # Built once: building a statement costs more than running it. The attempt is an ORM object (its
-# pages save and finish it); where its quiz sits is read as plain columns, not four more objects.
+# pages save and finish it), made from its plain columns (lms.extensions.loaded); where its quiz sits
+# is read as plain columns too, not four more objects.
+_ATTEMPT_COLUMNS = table_columns(Attempt)
 _ATTEMPT = (
-    select(Attempt, Item.title, Item.key, Course.code)
+    select(*_ATTEMPT_COLUMNS, Item.title, Item.key, Course.code)
+    .select_from(Attempt)
     .join(Quiz, Quiz.id == Attempt.quiz_id)
     .join(Item, Item.id == Quiz.item_id)
     .join(Module, Module.id == Item.module_id)
@@ -248,10 +251,11 @@ def _own_attempt(attempt_id: int) -> tuple[Attempt, QuizPlace]:
     row = db.session.execute(_ATTEMPT, {"attempt_id": attempt_id}).one_or_none()
     if row is None:
         abort(404)
-    attempt, title, key, course = row
+    width = len(_ATTEMPT_COLUMNS)
+    attempt = loaded(Attempt, row[:width])
     if attempt.user_id != current_user.id:
         abort(403)
-    return attempt, QuizPlace(title, key, course)
+    return attempt, QuizPlace(*row[width:])
 
 
 def _closed(attempt: Attempt, sending: bool = False) -> Any | None:
