@@ -9,6 +9,7 @@ page takes the same row first, so an answer is either saved before the grading r
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Iterable, Mapping
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from courses.frameworks.models import (
@@ -433,8 +434,8 @@ _every_slot = AttemptQuestion.__table__.alias()
 _PAGE = (
     select(
         _slot.slot,
-        _slot.answer_order,
-        _slot.response,
+        cast(_slot.answer_order, Text),  # JSON, as text: decoded once per slot, not once per answer row
+        cast(_slot.response, Text),
         _slot.question_id,
         _question.type,
         _question.text,
@@ -453,6 +454,10 @@ _PAGE = (
 )
 
 
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 def page_questions(attempt_id: int, page: int) -> tuple[int, list[ShownSlot]]:
     """How many pages the attempt has, and the questions of ``page`` as shown, with their answers
     in the bank's order: one query ((0, []) for a page the attempt does not have)."""
@@ -464,7 +469,7 @@ def page_questions(attempt_id: int, page: int) -> tuple[int, list[ShownSlot]]:
         shown = slots.get(slot)
         if shown is None:
             question = ShownQuestion(kind, text, text_format, []) if question_id is not None else None
-            shown = slots[slot] = ShownSlot(slot, order, response, question)
+            shown = slots[slot] = ShownSlot(slot, _json(order), _json(response), question)
         if answer is not None and shown.question is not None:
             shown.question.answers.append(ShownAnswer(answer, match))
     return pages, list(slots.values())

@@ -80,6 +80,8 @@ def inline_html(text: str, text_format: str) -> Markup:
     if text_format == "markdown":
         html = render_markdown(text)
     elif text_format in ("html", "moodle"):
+        if "<" not in text and "&" not in text:  # no tag and no entity: nothing to sanitise, only to
+            return escape(text.strip())  # escape (most answers; cleaning one costs ~15 µs)
         html = Markup(text)  # noqa: S704 (sanitised just below)
     else:
         return escape(text)

@@ -1024,3 +1024,37 @@ def test_the_attempt_page_shows_its_questions_in_order_with_the_answers_so_far_i
     assert f'name="q{single_slot}" value="1" checked>' in page  # her answer so far
     removed = page[page.index(f'id="slot-{essay_slot}"') :]
     assert "This question has been removed from the bank; it earns no marks." in removed[:400]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Узяти всю фразу в лапки", "  a > b, \"quoted\" and 'single'  ", "Обовʼязково: ЦНАП’и", ""],
+)
+def test_an_answer_without_markup_reads_as_the_sanitiser_would_give_it(text):
+    """Answers in HTML or Moodle format without a tag or an entity skip the sanitiser: the page
+    must show exactly what it would have given."""
+    import html
+
+    import nh3
+
+    from courses.quizzes.views import INLINE_TAGS, URL_SCHEMES, inline_html
+
+    for text_format in ("html", "moodle"):
+        shown = inline_html(text, text_format)
+        cleaned = nh3.clean(
+            text, tags=INLINE_TAGS, attributes={"img": {"src", "alt"}}, url_schemes=URL_SCHEMES
+        )
+        assert html.unescape(str(shown)) == html.unescape(cleaned.strip())
+        assert "<" not in str(shown) and '"' not in str(shown)
+
+
+def test_an_answer_with_markup_or_an_entity_is_still_sanitised():
+    from courses.quizzes.views import inline_html
+
+    shown = str(
+        inline_html(
+            '<strong>bold</strong> <script>alert(1)</script><a href="javascript:x">R&amp;D</a>', "moodle"
+        )
+    )
+    assert "<strong>bold</strong>" in shown and "<script" not in shown and "javascript:" not in shown
+    assert "R&amp;D" in shown
