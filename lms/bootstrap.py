@@ -25,6 +25,7 @@ from lms.i18n import (
     LOCALE_NAMES,
     current_babel_locale,
     current_locale,
+    install_catalog_domain,
     install_template_gettext,
     local_datetime,
     select_locale,
@@ -97,6 +98,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_catalog_domain(babel)
     install_template_gettext(app)
     csrf.init_app(app)
     limiter.init_app(app)  # auto_check off: limits are checked by the views that declare them

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import Domain, format_datetime, get_locale
 from flask_babel import _get_current_context as _babel_context
-from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
@@ -69,16 +69,34 @@ def current_babel_locale() -> Any:
     return getattr(_babel_namespace(), "babel_locale", None) or get_locale()
 
 
+class CatalogDomain(Domain):
+    """Flask-Babel's message domain, which it asks for the catalog on every text it translates:
+    this one keeps the catalog beside the locale in force for the request (``force_locale`` swaps
+    the locale, and with it the catalog). A lazy text (a link's label, a form's) costs a third."""
+
+    def get_translations(self) -> Any:
+        context = _babel_namespace()
+        locale = getattr(context, "babel_locale", None)
+        if context is None or locale is None:  # not chosen yet (or outside a request)
+            return super().get_translations()
+        cached = getattr(context, "lms_translations", None)
+        if cached is None or cached[0] is not locale:
+            cached = context.lms_translations = (locale, super().get_translations())
+        return cached[1]
+
+
+CATALOGS = CatalogDomain()
+
+
+def install_catalog_domain(babel: Any) -> None:
+    """Make :data:`CATALOGS` the domain Flask-Babel's gettext and lazy_gettext use (its
+    ``domain_instance``, otherwise a plain Domain built on first use)."""
+    babel.domain_instance = CATALOGS
+
+
 def _translations() -> Any:
-    """This request's catalog, looked up once per locale in force (``force_locale`` swaps it)."""
-    context = _babel_namespace()
-    locale = getattr(context, "babel_locale", None)
-    if context is None or locale is None:
-        return get_translations()
-    cached = getattr(context, "lms_translations", None)
-    if cached is None or cached[0] is not locale:
-        cached = context.lms_translations = (locale, get_translations())
-    return cached[1]
+    """This request's catalog (see :class:`CatalogDomain`)."""
+    return CATALOGS.get_translations()
 
 
 def install_template_gettext(app: Any) -> None:

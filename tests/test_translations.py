@@ -408,3 +408,23 @@ def test_template_gettext_formats_and_escapes_as_jinjas_new_style(app):
         ukrainian = html.render().split("|")
         assert ukrainian[2] == ukrainian[3] == "Вийти"
         assert ukrainian[0].endswith("&lt;b&gt;") and ukrainian[4].startswith("3 ")
+
+
+def test_lazy_texts_and_gettext_read_the_catalog_of_the_locale_in_force(app):
+    """Flask-Babel's gettext and lazy_gettext go through Kaskad's domain, which keeps the catalog
+    beside the locale: each text follows the locale in force, ``force_locale`` included."""
+    from flask_babel import force_locale, get_domain, gettext, lazy_gettext
+
+    from lms.i18n import CATALOGS
+
+    label = lazy_gettext("Log out")
+    with app.test_request_context(headers={"Accept-Language": "uk"}):
+        assert get_domain() is CATALOGS
+        assert str(label) == gettext("Log out") == "Вийти"
+        with force_locale("en"):
+            assert str(label) == "Log out"
+            with force_locale("sv"):
+                assert str(label) == gettext("Log out") != "Log out"
+        assert str(label) == "Вийти"
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):  # a new request
+        assert str(label) == "Log out"
