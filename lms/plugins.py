@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -73,6 +73,16 @@ class NavItem:
     order: int = 100
     area: str = LEARNING
     staff: bool = False
+
+
+class NavLink(NamedTuple):
+    """A :class:`NavItem` as the header shows it on this page."""
+
+    endpoint: str
+    area: str
+    href: str
+    label: str
+    current: bool  # the page being shown
 
 
 @dataclass(frozen=True)
