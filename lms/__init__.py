@@ -42,6 +42,7 @@ def create_app(config: Any = None) -> Flask:
     from lms.plugins import load_plugins
 
     load_plugins(app)
+    bootstrap.share_macros(app)
     return app
 
 

@@ -293,6 +293,18 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
 
+# The macros of lms/templates/_macros.html, which most pages use, are template globals: importing
+# them (``{% from "_macros.html" import field %}``) made Jinja compare the page's ~50 globals with
+# theirs on every render. They are built once the plugins have added their globals, so editing
+# _macros.html needs a restart even in development.
+SHARED_MACROS = ("field", "form_errors", "pager", "post_button")
+
+
+def share_macros(app: Flask) -> None:
+    macros = app.jinja_env.get_template("_macros.html").module
+    app.jinja_env.globals.update({name: getattr(macros, name) for name in SHARED_MACROS})
+
+
 def _number(value: Any, fmt: str | None = None) -> str:
     """The ``number`` filter: Flask-Babel's format_decimal. A whole number from 0 to 999 is its digits
     in every locale (Babel writes Latin digits, and no grouping below a thousand), so it skips the
