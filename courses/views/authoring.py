@@ -37,7 +37,7 @@ from lms.accounts.models import Role
 from lms.audit.models import ACTION_LABELS, TARGET_LABELS
 from lms.audit.services import record
 from lms.extensions import db
-from lms.permissions import can, roles_of
+from lms.permissions import can, may_act, roles_of
 
 ACTION_LABELS.update(
     {
@@ -58,7 +58,7 @@ GAP_MESSAGES = {
 
 def may_author(user: Any) -> bool:
     """May ``user`` create and change courses? Admins may; trainers too when the admin allows it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not may_act(user):  # a learner (or a visitor): asked on every lesson and course page
         return False
     if can(user, "courses.author"):
         return True
