@@ -11,9 +11,10 @@ One gunicorn (2 sync workers, SQLite) serves every rung (``bench/ladder_app.py``
 
 After a warm-up, each repetition sends ``REQUESTS`` rounds of one request to every rung, in an order
 shuffled per round, so background load on this shared machine weighs on every rung alike; medians
-and p95 per rung and repetition, ratios of medians to rungs 1 and 3. The learner has done every item
-but the quiz (``bench.quiz_setup prepare``), so every page shows real progress. Afterwards each
-worker's resident memory.
+and p95 per rung and repetition, ratios of medians to rungs 1 and 3, and the median time the app
+took inside the worker (its ``X-Bench-App-Time`` header): the rest is HTTP, gunicorn and the
+client. The learner has done every item but the quiz (``bench.quiz_setup prepare``), so every page
+shows real progress. Afterwards each worker's resident memory.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Rung:
     browser: Browser
     target: float | None = None  # the most it may cost, as a multiple of the floor
     seconds: list[float] = field(default_factory=list)
+    app_seconds: list[float] = field(default_factory=list)  # of the same requests, inside the worker
     size: int = 0
 
     def get(self, headers: dict[str, str] | None = None) -> bytes:
@@ -55,6 +57,7 @@ class Rung:
         if reply.status != 200:
             raise SystemExit(f"bench: GET {self.path} answered {reply.status}")
         self.seconds.append(reply.seconds)
+        self.app_seconds.append(float(reply.header("X-Bench-App-Time") or "nan"))
         self.size = len(reply.body)
         return reply.body
 
@@ -145,7 +148,7 @@ def run_rounds(rungs: list[Rung], count: int, rng: random.Random) -> None:
 @dataclass
 class Repetition:
     number: int
-    figures: dict[str, tuple[float, float, int]]  # rung → (median ms, p95 ms, n)
+    figures: dict[str, tuple[float, float, int, float]]  # rung → (median ms, p95 ms, n, median in the worker)
 
     def ratio(self, name: str, base: str) -> float:
         return self.figures[name][0] / self.figures[base][0]
@@ -158,12 +161,18 @@ def measure(rungs: list[Rung], requests: int = REQUESTS, repeats: int = REPEATS)
     for number in range(1, repeats + 1):
         for rung in rungs:
             rung.seconds.clear()
+            rung.app_seconds.clear()
         run_rounds(rungs, requests, rng)
         repetitions.append(
             Repetition(
                 number,
                 {
-                    rung.name: (median_ms(rung.seconds), p95_ms(rung.seconds), len(rung.seconds))
+                    rung.name: (
+                        median_ms(rung.seconds),
+                        p95_ms(rung.seconds),
+                        len(rung.seconds),
+                        median_ms(rung.app_seconds),
+                    )
                     for rung in rungs
                 },
             )
@@ -172,10 +181,11 @@ def measure(rungs: list[Rung], requests: int = REQUESTS, repeats: int = REPEATS)
 
 
 def rung_line(repetition: Repetition, name: str) -> str:
-    median, p95, count = repetition.figures[name]
+    median, p95, count, in_worker = repetition.figures[name]
     return (
         f"  {name}: {median:.1f} ms p50, {repetition.ratio(name, 'bare'):.1f}x bare, "
-        f"{repetition.ratio(name, 'floor'):.1f}x floor   (p95 {p95:.1f} ms, n={count})"
+        f"{repetition.ratio(name, 'floor'):.1f}x floor   (p95 {p95:.1f} ms, n={count}; "
+        f"in the worker {in_worker:.2f} ms)"
     )
 
 

@@ -7,6 +7,9 @@ behind ``login_required`` (rung 3). Every static page is exactly ``size`` bytes 
 the lesson page's length). Serving all rungs from the same workers means they share the machine's
 state (caches, background load) as closely as two apps can.
 
+Every response carries ``X-Bench-App-Time``: the seconds the app took inside the worker, teardown
+included, so the ladder can show what HTTP, gunicorn and the client add to each rung.
+
 With ``BENCH_PROFILE_DIR`` set (one worker), a request carrying ``X-Bench-Profile: NAME`` runs under
 cProfile, accumulated per NAME; ``POST /bench/profile-dump`` writes ``NAME.prof`` (pstats) for each
 into that folder.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import cProfile
 import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -94,5 +98,30 @@ class Profiled:
             profile.disable()
 
 
+class Timed:
+    """The app's own time for each response, in its ``X-Bench-App-Time`` header (the body is built
+    before the headers go out: the ladder's pages are small)."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        kept: list[Any] = []
+        body = self.app(
+            environ, lambda status, headers, exc_info=None: kept.extend((status, headers, exc_info))
+        )
+        try:
+            data = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        seconds = time.perf_counter() - started
+        status, headers, exc_info = kept[-3:]
+        start_response(status, [*headers, ("X-Bench-App-Time", f"{seconds:.6f}")], exc_info)
+        return [data]
+
+
 _folder = os.environ.get("BENCH_PROFILE_DIR")
-app: WSGIApp = Profiled(dispatch, Path(_folder)) if _folder else dispatch
+app: WSGIApp = Timed(Profiled(dispatch, Path(_folder)) if _folder else dispatch)
