@@ -147,57 +147,34 @@ def init_core(app: Flask) -> None:
     def may_only(action: str, *but_not: str) -> Any:
         return lambda user: can(user, action) and not any(can(user, other) for other in but_not)
 
-    add_nav_item(app, "orgs.index", _l("Organisations"), may("org.edit"), 10, area=ADMINISTRATION, staff=True)
-    add_nav_item(
-        app,
-        "orgs.index",
-        _l("Organisations"),
-        may_only("org.view", "org.edit"),
-        10,
-        area=MONITORING,
-        staff=True,
+    def staff_link(endpoint: str, label: Any, visible: Any, order: int, area: str) -> None:
+        add_nav_item(app, endpoint, label, visible, order, area=area, staff=True)  # never asked of learners
+
+    staff_link("orgs.index", _l("Organisations"), may("org.edit"), 10, ADMINISTRATION)
+    staff_link("orgs.index", _l("Organisations"), may_only("org.view", "org.edit"), 10, MONITORING)
+    staff_link("accounts.users", _l("People"), may("user.edit"), 20, ADMINISTRATION)
+    staff_link("accounts.users", _l("People"), may_only("user.invite", "user.edit"), 20, TEACHING)
+    staff_link(
+        "accounts.users", _l("People"), may_only("user.view", "user.edit", "user.invite"), 20, MONITORING
     )
-    add_nav_item(app, "accounts.users", _l("People"), may("user.edit"), 20, area=ADMINISTRATION, staff=True)
-    add_nav_item(
-        app,
-        "accounts.users",
-        _l("People"),
-        may_only("user.invite", "user.edit"),
-        20,
-        area=TEACHING,
-        staff=True,
-    )
-    add_nav_item(
-        app,
-        "accounts.users",
-        _l("People"),
-        may_only("user.view", "user.edit", "user.invite"),
-        20,
-        area=MONITORING,
-        staff=True,
-    )
-    add_nav_item(
-        app,
+    staff_link(
         "accounts.target_groups",
         _l("Target groups"),
         lambda user: can(user, "targetgroup.edit", GLOBAL),
         30,
-        area=ADMINISTRATION,
-        staff=True,
+        ADMINISTRATION,
     )
-    add_nav_item(app, "audit.index", _l("Audit log"), may("audit.view"), 90, area=ADMINISTRATION, staff=True)
+    staff_link("audit.index", _l("Audit log"), may("audit.view"), 90, ADMINISTRATION)
     from lms.permissions import allow
     from lms.public.figures import EDIT as PUBLIC_FIGURES
 
     allow("admin", PUBLIC_FIGURES)  # with a grant at the root (GLOBAL): figures are the whole country's
-    add_nav_item(
-        app,
+    staff_link(
         "public.edit_figures",
         _l("Public figures"),
         lambda user: can(user, PUBLIC_FIGURES, GLOBAL),
         95,
-        area=ADMINISTRATION,
-        staff=True,
+        ADMINISTRATION,
     )
 
     from lms.accounts.services import count_active_people, count_invited_people
@@ -207,17 +184,9 @@ def init_core(app: Flask) -> None:
     add_indicator(app, "lms.people", _l("Active people"), count_active_people)
     add_indicator(app, "lms.people-invited", _l("Invited, not accepted yet"), count_invited_people)
     monitoring_indicators.register(app)
-    add_nav_item(
-        app, "monitoring.dashboard", _l("Dashboard"), may("monitoring.view"), 5, area=MONITORING, staff=True
-    )
-    add_nav_item(
-        app,
-        "monitoring.external_index",
-        _l("External certificates"),
-        may("monitoring.view"),
-        40,
-        area=MONITORING,
-        staff=True,
+    staff_link("monitoring.dashboard", _l("Dashboard"), may("monitoring.view"), 5, MONITORING)
+    staff_link(
+        "monitoring.external_index", _l("External certificates"), may("monitoring.view"), 40, MONITORING
     )
     add_nav_item(app, "plans.index", _l("Action plans"), plans.may_list, 45, area=MONITORING)
     add_person_fact(plans.HAS_TASKS, plans.executes_any_action)  # the link above asks on every page
