@@ -193,10 +193,12 @@ def verdicts(repetitions: list[Repetition], rungs: list[Rung]) -> list[tuple[str
     """Each target, met in every repetition or not."""
     targets = [("floor", "bare", FLOOR_TARGET)]
     targets += [(rung.name, "floor", rung.target) for rung in rungs if rung.target is not None]
-    return [
-        (f"{name} ≤ {limit:.1f}x {base}", all(r.ratio(name, base) <= limit for r in repetitions))
-        for name, base, limit in targets
-    ]
+    lines = []
+    for name, base, limit in targets:
+        ratios = [r.ratio(name, base) for r in repetitions]
+        shown = ", ".join(f"{ratio:.2f}x" for ratio in ratios)  # two decimals: 2.0x may be 2.04x
+        lines.append((f"{name} ≤ {limit:.1f}x {base} ({shown})", all(ratio <= limit for ratio in ratios)))
+    return lines
 
 
 @dataclass
