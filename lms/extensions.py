@@ -17,7 +17,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import Column, MetaData, inspect
+from sqlalchemy import ColumnElement, MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -50,7 +50,7 @@ Model = TypeVar("Model", bound=Base)
 
 
 @functools.cache
-def _layout(model: type[Base]) -> tuple[tuple[Column[Any], ...], tuple[str, ...], tuple[int, ...]]:
+def _layout(model: type[Base]) -> tuple[tuple[ColumnElement[Any], ...], tuple[str, ...], tuple[int, ...]]:
     """``model``'s column attributes: their table columns, their keys, and where the primary key is."""
     mapper = model.__mapper__
     props = list(mapper.column_attrs)
@@ -59,7 +59,7 @@ def _layout(model: type[Base]) -> tuple[tuple[Column[Any], ...], tuple[str, ...]
     return tuple(prop.columns[0] for prop in props), keys, primary
 
 
-def table_columns(model: type[Base]) -> tuple[Column[Any], ...]:
+def table_columns(model: type[Base]) -> tuple[ColumnElement[Any], ...]:
     """The table columns of ``model``'s column attributes, in the order :func:`loaded` takes values."""
     return _layout(model)[0]
 
@@ -80,12 +80,12 @@ def loaded(model: type[Model], values: Sequence[Any]) -> Model:
         for key, value in zip(keys, values, strict=True):
             if key in unloaded:
                 set_committed_value(present, key, value)
-        return present  # type: ignore[return-value]
+        return present
     instance = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(zip(keys, values, strict=True))
     make_transient_to_detached(instance)  # as freshly loaded: no history, nothing to flush
     db.session.add(instance)
-    return instance  # type: ignore[no-any-return]
+    return instance
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):
