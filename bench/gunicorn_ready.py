@@ -3,9 +3,11 @@ worker that has loaded its app, so the benchmark waits for exactly that instead 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    print(f"bench-worker-ready {worker.pid}", file=sys.stderr, flush=True)
+    # One write of the whole line: two workers printing at once once ran their lines together.
+    os.write(sys.stderr.fileno(), f"bench-worker-ready {worker.pid}\n".encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from bench.hashing import peak_rss_kib
 READY_FILE = Path(__file__).with_name("gunicorn_ready.py")
 WORKERS = 2
 START_SECONDS = 60.0
+READY = re.compile(r"bench-worker-ready (\d+)")  # what gunicorn_ready.py writes for each worker
 STOP_SECONDS = 15.0
 
 
@@ -67,8 +69,8 @@ class Gunicorn:
         assert self.process.stderr is not None
         for line in self.process.stderr:
             self.lines.append(line.rstrip("\n"))
-            if line.startswith("bench-worker-ready "):
-                self._events.put(line.split()[1])
+            for pid in READY.findall(line):  # every announcement, even in a line run together
+                self._events.put(pid)
         self._events.put(None)  # the server has exited
 
     def wait_ready(self) -> list[int]:
