@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -75,14 +75,23 @@ class CatalogDomain(Domain):
     the locale, and with it the catalog). A lazy text (a link's label, a form's) costs a third."""
 
     def get_translations(self) -> Any:
-        context = _babel_namespace()
-        locale = getattr(context, "babel_locale", None)
-        if context is None or locale is None:  # not chosen yet (or outside a request)
-            return super().get_translations()
-        cached = getattr(context, "lms_translations", None)
-        if cached is None or cached[0] is not locale:
-            cached = context.lms_translations = (locale, super().get_translations())
-        return cached[1]
+        kept = _beside_locale("lms_translations", lambda _locale: Domain.get_translations(self))
+        return kept if kept is not None else super().get_translations()
+
+
+def _beside_locale(name: str, build: Callable[[Any], Any]) -> Any:
+    """``build(locale)`` for the locale in force, kept beside it on Flask-Babel's namespace under
+    ``name`` and built again when the locale changes (``force_locale``); None while no locale has
+    been chosen yet, or outside a request."""
+    namespace = _babel_namespace()
+    locale = getattr(namespace, "babel_locale", None)
+    if namespace is None or locale is None:
+        return None
+    kept = getattr(namespace, name, None)
+    if kept is None or kept[0] is not locale:
+        kept = (locale, build(locale))
+        setattr(namespace, name, kept)
+    return kept[1]
 
 
 CATALOGS = CatalogDomain()
@@ -177,17 +186,13 @@ def _chain_for(locale: str) -> tuple[str, ...]:
 def _current_chain() -> tuple[str, ...]:
     """The fallback chain of the locale in force, kept beside it (a page shows dozens of titles;
     ``force_locale`` swaps the locale, and so the chain)."""
-    namespace = _babel_namespace()
-    locale = getattr(namespace, "babel_locale", None)
-    if namespace is None or locale is None:
-        try:
-            return _chain_for(current_locale())
-        except RuntimeError:  # outside an app context
-            return fallback_chain("uk", "uk")
-    kept = getattr(namespace, "lms_chain", None)
-    if kept is None or kept[0] is not locale:
-        kept = namespace.lms_chain = (locale, _chain_for(locale.language))
-    return kept[1]
+    kept = _beside_locale("lms_chain", lambda locale: _chain_for(locale.language))
+    if kept is not None:
+        return kept
+    try:
+        return _chain_for(current_locale())
+    except RuntimeError:  # outside an app context
+        return fallback_chain("uk", "uk")
 
 
 class TranslatedText(TypeDecorator[Translated]):

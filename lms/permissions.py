@@ -156,10 +156,8 @@ def person_fact(user: Any, name: str) -> bool | None:
 
 def scope(user: Any, action: str) -> Scope:
     """Where ``user`` may perform ``action`` (worked out once per request for each user and action)."""
-    user = _unproxied(user)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Scope(())
-    return _scope(user, action)
+    person = _acting(user)
+    return _scope(person, action) if person is not None else NOWHERE
 
 
 NOWHERE = Scope(())
@@ -190,6 +188,12 @@ def _widest(paths: set[str], roots: set[str]) -> Scope:
     everything, including people who belong to no organisation."""
     paths = {path for path in paths if not any(path != other and path.startswith(other) for other in paths)}
     return Scope(tuple(sorted(paths)), bool(paths) and roots <= paths)
+
+
+def _acting(user: Any) -> User | None:
+    """The person behind ``user`` when she is logged in and active (else None: no scope anywhere)."""
+    user = _unproxied(user)
+    return user if getattr(user, "is_authenticated", False) and user.is_active else None
 
 
 def _unproxied(user: Any) -> Any:
@@ -241,10 +245,8 @@ def can(user: Any, action: str, target: Any = None) -> bool:
 def may_act(user: Any) -> bool:
     """May ``user`` perform any action anywhere? False for learners, visitors and inactive people:
     ``can(user, action)`` is then false for every action."""
-    user = _unproxied(user)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(_scopes(user))
+    person = _acting(user)
+    return person is not None and bool(_scopes(person))
 
 
 def require(action: str, target: Any = None) -> None:
